@@ -1,0 +1,13 @@
+# Every external dependency is found here, once. packaging/build-deps.sh installs them.
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(yaml-cpp 0.7 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+# Boost.URL (1.81) is used header-only: common/core/url.cpp includes <boost/url/src.hpp>.
+find_package(Boost 1.81 REQUIRED)
+
+if(REGCRED_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(REGCRED_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

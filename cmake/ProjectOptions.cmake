@@ -1,0 +1,23 @@
+# regcred_options: language level and build-mode settings, linked PRIVATE by every target.
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+set(REGCRED_SANITIZERS "" CACHE STRING "Sanitizers to build with, e.g. address,undefined or thread")
+
+find_program(REGCRED_CCACHE ccache)
+if(REGCRED_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${REGCRED_CCACHE})
+endif()
+
+add_library(regcred_options INTERFACE)
+add_library(regcred::options ALIAS regcred_options)
+target_compile_features(regcred_options INTERFACE cxx_std_20)
+target_compile_definitions(regcred_options INTERFACE
+  $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>
+  REGCRED_VERSION="${PROJECT_VERSION}")
+
+if(REGCRED_SANITIZERS)
+  target_compile_options(regcred_options INTERFACE
+    -fsanitize=${REGCRED_SANITIZERS} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(regcred_options INTERFACE -fsanitize=${REGCRED_SANITIZERS})
+endif()

@@ -1,0 +1,196 @@
+#include "common/core/docker_config.hpp"
+
+#include <algorithm>
+
+#include "common/core/encoding.hpp"
+
+namespace regcred::core {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+Result<std::string> string_field(const Json& v, std::string_view where) {
+  if (v.is_null()) return std::string();  // Go leaves the field empty for null
+  if (!v.is_string())
+    return fail(Code::parse_error, std::string(where) + ": expected a string, got " +
+                                       std::string(v.type_name()));
+  return v.get<std::string>();
+}
+
+Result<AuthEntry> parse_entry(const std::string& key, const Json& v, std::string_view where) {
+  if (!v.is_object())
+    return fail(Code::parse_error,
+                std::string(where) + ": expected an object, got " + std::string(v.type_name()));
+  AuthEntry e;
+  e.key = key;
+  for (const auto& [name, value] : v.items()) {
+    const std::string at = std::string(where) + "." + name;
+    std::string* plain = nullptr;
+    Secret* secret = nullptr;
+    if (iequals(name, "username")) plain = &e.username;
+    else if (iequals(name, "email")) plain = &e.email;
+    else if (iequals(name, "password")) secret = &e.password;
+    else if (iequals(name, "auth")) secret = &e.auth;
+    else if (iequals(name, "identitytoken")) secret = &e.identitytoken;
+    else if (iequals(name, "registrytoken")) secret = &e.registrytoken;
+    if (plain == nullptr && secret == nullptr) {
+      e.extra[name] = value;
+      continue;
+    }
+    REGCRED_TRY_ASSIGN(std::string s, string_field(value, at));
+    if (plain != nullptr) *plain = std::move(s);
+    else *secret = Secret(std::move(s));
+  }
+  return e;
+}
+
+std::pair<std::string, std::string> cut(std::string_view s, char sep, bool& found) {
+  const auto i = s.find(sep);
+  found = i != std::string_view::npos;
+  if (!found) return {std::string(s), ""};
+  return {std::string(s.substr(0, i)), std::string(s.substr(i + 1))};
+}
+
+std::string trim_nul(std::string s) {
+  const auto b = s.find_first_not_of('\0');
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of('\0');
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's what() quotes the input it last read, which may be a password: keep the offset.
+    return fail(Code::parse_error, "not JSON: syntax error at byte " + std::to_string(e.byte));
+  }
+  if (!doc.is_object())
+    return fail(Code::parse_error, "expected a JSON object, got " + std::string(doc.type_name()));
+  DockerConfig cfg;
+  cfg.format_ = format;
+  const Json* auths = &doc;
+  if (format == Format::config_json) {
+    auto it = doc.find("auths");
+    cfg.has_auths_key_ = it != doc.end();
+    static const Json empty = Json::object();
+    auths = &empty;
+    if (cfg.has_auths_key_) {
+      if (it->is_null()) {
+        // Go decodes "auths": null as an empty map.
+      } else if (!it->is_object()) {
+        return fail(Code::parse_error, "auths: expected an object, got " +
+                                           std::string(it->type_name()));
+      } else {
+        auths = &*it;
+      }
+    }
+    cfg.root_ = doc;
+  }
+  for (const auto& [key, value] : auths->items()) {
+    const std::string where = (format == Format::config_json ? "auths." : "") + key;
+    REGCRED_TRY_ASSIGN(AuthEntry e, parse_entry(key, value, where));
+    cfg.auths_.push_back(std::move(e));
+  }
+  return cfg;
+}
+
+const AuthEntry* DockerConfig::find(std::string_view key) const {
+  auto it = std::find_if(auths_.begin(), auths_.end(), [&](const AuthEntry& e) { return e.key == key; });
+  return it == auths_.end() ? nullptr : &*it;
+}
+
+void DockerConfig::set(AuthEntry entry) {
+  auto it = std::find_if(auths_.begin(), auths_.end(),
+                         [&](const AuthEntry& e) { return e.key == entry.key; });
+  if (it == auths_.end()) {
+    auths_.push_back(std::move(entry));
+  } else {
+    *it = std::move(entry);
+  }
+  has_auths_key_ = true;
+}
+
+bool DockerConfig::erase(std::string_view key) {
+  const auto before = auths_.size();
+  std::erase_if(auths_, [&](const AuthEntry& e) { return e.key == key; });
+  return auths_.size() != before;
+}
+
+std::string DockerConfig::serialize() const {
+  Json auths = Json::object();
+  for (const auto& e : auths_) {
+    Json j = Json::object();
+    if (!e.username.empty() || !e.password.empty()) {
+      j["auth"] = encode_auth(e.username, e.password).reveal();
+    } else if (!e.auth.empty()) {
+      j["auth"] = e.auth.reveal();
+    }
+    if (!e.email.empty()) j["email"] = e.email;
+    if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
+    if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
+    for (const auto& [k, v] : e.extra.items()) j[k] = v;
+    auths[e.key] = std::move(j);
+  }
+  if (format_ == Format::dockercfg) return auths.dump(1, '\t');
+  Json out = root_;
+  if (has_auths_key_ || !auths_.empty()) out["auths"] = std::move(auths);
+  return out.dump(1, '\t');
+}
+
+Result<Credential> decode_auth_kubelet(std::string_view auth) {
+  const bool padded = go_trim_space(auth).ends_with("=");
+  REGCRED_TRY_ASSIGN(std::string decoded,
+                     base64_decode(auth, padded ? Padding::required : Padding::none));
+  bool found = false;
+  auto [user, pass] = cut(decoded, ':', found);
+  if (!found)
+    return fail(Code::parse_error,
+                "unable to parse auth field, must be formatted as base64(username:password)");
+  return Credential{std::move(user), Secret(std::move(pass)), {}};
+}
+
+Result<Credential> entry_credential_kubelet(const AuthEntry& e) {
+  if (!e.auth.empty()) return decode_auth_kubelet(e.auth.reveal());
+  return Credential{e.username, e.password, {}};
+}
+
+Result<Credential> entry_credential_docker(const AuthEntry& e) {
+  if (e.auth.empty()) return Credential{e.username, e.password, e.identitytoken};
+  REGCRED_TRY_ASSIGN(std::string decoded, base64_decode(e.auth.reveal(), Padding::required));
+  bool found = false;
+  auto [user, pass] = cut(decoded, ':', found);
+  if (!found || user.empty()) return fail(Code::parse_error, "invalid auth configuration file");
+  return Credential{std::move(user), Secret(trim_nul(std::move(pass))), e.identitytoken};
+}
+
+Result<ContainersDecode> entry_credential_containers(const AuthEntry& e) {
+  REGCRED_TRY_ASSIGN(std::string decoded, base64_decode(e.auth.reveal(), Padding::required));
+  bool found = false;
+  auto [user, pass] = cut(decoded, ':', found);
+  if (!found) {
+    ContainersDecode skipped;
+    if (!decoded.empty())
+      skipped.warning = "Error parsing the \"auth\" field of a credential entry \"" + e.key +
+                        "\", missing semicolon";
+    return skipped;
+  }
+  return ContainersDecode{Credential{std::move(user), Secret(trim_nul(std::move(pass))), e.identitytoken}, {}};
+}
+
+Secret encode_auth(std::string_view username, const Secret& password) {
+  std::string plain;
+  plain.reserve(username.size() + 1 + password.size());
+  plain.append(username).append(":").append(password.reveal());
+  return Secret(base64_encode(plain));
+}
+
+}  // namespace regcred::core

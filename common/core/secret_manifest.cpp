@@ -1,0 +1,160 @@
+#include "common/core/secret_manifest.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/core/encoding.hpp"
+
+namespace regcred::core {
+namespace {
+
+// The manifest as a tree of strings, maps and lists: both YAML (yaml-cpp) and JSON (nlohmann,
+// which is stricter about JSON than a YAML parser is) are read into YAML::Node.
+YAML::Node json_to_yaml(const nlohmann::json& j) {
+  if (j.is_object()) {
+    YAML::Node n(YAML::NodeType::Map);
+    for (const auto& [k, v] : j.items()) n[k] = json_to_yaml(v);
+    return n;
+  }
+  if (j.is_array()) {
+    YAML::Node n(YAML::NodeType::Sequence);
+    for (const auto& v : j) n.push_back(json_to_yaml(v));
+    return n;
+  }
+  if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
+  if (j.is_string()) return YAML::Node(j.get<std::string>());
+  return YAML::Node(j.dump());
+}
+
+std::string str(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+
+Result<std::map<std::string, std::string>> string_map(const YAML::Node& n, const std::string& at) {
+  std::map<std::string, std::string> out;
+  if (!n || n.IsNull()) return out;
+  if (!n.IsMap()) return fail(Code::parse_error, at + ": expected a map");
+  for (const auto& kv : n) {
+    if (!kv.second.IsScalar() && !kv.second.IsNull())
+      return fail(Code::parse_error, at + "." + kv.first.Scalar() + ": expected a string");
+    out[kv.first.Scalar()] = kv.second.IsNull() ? std::string() : kv.second.Scalar();
+  }
+  return out;
+}
+
+Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origin) {
+  SecretManifest s;
+  s.origin = origin;
+  const auto meta = obj["metadata"];
+  if (!meta || !meta.IsMap()) return fail(Code::parse_error, "metadata: missing");
+  s.name = str(meta["name"]);
+  if (s.name.empty()) return fail(Code::parse_error, "metadata.name: missing");
+  s.namespace_ = str(meta["namespace"]);
+  s.uid = str(meta["uid"]);
+  s.resource_version = str(meta["resourceVersion"]);
+  REGCRED_TRY_ASSIGN(s.labels, string_map(meta["labels"], "metadata.labels"));
+  s.type = str(obj["type"]);
+  if (s.type.empty()) s.type = "Opaque";  // the API server's default
+  REGCRED_TRY_ASSIGN(auto data, string_map(obj["data"], "data"));
+  for (auto& [k, v] : data) {
+    auto decoded = base64_decode(v, Padding::required);
+    if (decoded) {
+      s.data[k] = Secret(std::move(*decoded));
+    } else {
+      s.data_error[k] = "not base64: " + decoded.error().message;
+    }
+    s.data_raw[k] = std::move(v);
+  }
+  REGCRED_TRY_ASSIGN(auto string_data, string_map(obj["stringData"], "stringData"));
+  for (auto& [k, v] : string_data) {
+    s.data[k] = Secret(std::move(v));
+    s.data_error.erase(k);
+    s.data_raw.erase(k);
+    s.string_data_keys.push_back(k);
+  }
+  return s;
+}
+
+void collect(const YAML::Node& obj, const std::string& origin, ManifestSet& out) {
+  if (!obj || obj.IsNull()) return;  // an empty document
+  if (!obj.IsMap()) {
+    out.problems.push_back(Error{Code::parse_error, origin + ": not a Kubernetes object"});
+    return;
+  }
+  const std::string kind = str(obj["kind"]);
+  if (kind == "List" || kind == "SecretList") {
+    const auto items = obj["items"];
+    if (!items || !items.IsSequence()) {
+      out.problems.push_back(Error{Code::parse_error, origin + ": items: expected a list"});
+      return;
+    }
+    for (std::size_t i = 0; i < items.size(); ++i)
+      collect(items[i], origin + ".items[" + std::to_string(i) + "]", out);
+    return;
+  }
+  if (kind != "Secret") return;
+  auto s = to_secret(obj, origin);
+  if (s) {
+    out.secrets.push_back(std::move(*s));
+  } else {
+    out.problems.push_back(std::move(s).error().context(origin));
+  }
+}
+
+}  // namespace
+
+std::string SecretManifest::display_name() const {
+  return namespace_.empty() ? name : namespace_ + "/" + name;
+}
+
+Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_view origin) {
+  ManifestSet out;
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      // what() quotes what it last read, which may be a credential: keep only the offset.
+      return fail(Code::parse_error, std::string(origin) + ": not JSON: syntax error at byte " +
+                                         std::to_string(e.byte));
+    }
+    collect(json_to_yaml(j), std::string(origin), out);
+    return out;
+  }
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    // e.msg is yaml-cpp's reason without the input text; the mark gives line and column.
+    return fail(Code::parse_error, std::string(origin) + ": not YAML: line " +
+                                       std::to_string(e.mark.line + 1) + ", column " +
+                                       std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const std::string where =
+        docs.size() == 1 ? std::string(origin) : std::string(origin) + "#" + std::to_string(i + 1);
+    try {
+      collect(docs[i], where, out);
+    } catch (const YAML::Exception& e) {
+      out.problems.push_back(Error{Code::parse_error, where + ": " + e.msg});
+    }
+  }
+  return out;
+}
+
+Result<DockerConfig> pull_secret_config(const SecretManifest& s) {
+  const bool new_type = s.type == k_type_dockerconfigjson;
+  if (!new_type && s.type != k_type_dockercfg)
+    return fail(Code::invalid_argument, "type " + s.type + " is not a pull secret type");
+  const std::string_view key = new_type ? k_key_dockerconfigjson : k_key_dockercfg;
+  const std::string k(key);
+  if (auto err = s.data_error.find(k); err != s.data_error.end())
+    return fail(Code::parse_error, "data[" + k + "]: " + err->second);
+  auto it = s.data.find(k);
+  if (it == s.data.end())
+    return fail(Code::invalid_argument, "type " + s.type + " needs data[" + k + "]");
+  auto cfg = DockerConfig::parse(it->second.reveal(),
+                                 new_type ? Format::config_json : Format::dockercfg);
+  if (!cfg) return fail(std::move(cfg).error().context(k));
+  return cfg;
+}
+
+}  // namespace regcred::core
