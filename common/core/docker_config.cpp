@@ -17,8 +17,8 @@ bool iequals(std::string_view a, std::string_view b) {
 Result<std::string> string_field(const Json& v, std::string_view where) {
   if (v.is_null()) return std::string();  // Go leaves the field empty for null
   if (!v.is_string())
-    return fail(Code::parse_error, std::string(where) + ": expected a string, got " +
-                                       std::string(v.type_name()));
+    return fail(Code::parse_error,
+                std::string(where) + ": expected a string, got " + std::string(v.type_name()));
   return v.get<std::string>();
 }
 
@@ -32,19 +32,27 @@ Result<AuthEntry> parse_entry(const std::string& key, const Json& v, std::string
     const std::string at = std::string(where) + "." + name;
     std::string* plain = nullptr;
     Secret* secret = nullptr;
-    if (iequals(name, "username")) plain = &e.username;
-    else if (iequals(name, "email")) plain = &e.email;
-    else if (iequals(name, "password")) secret = &e.password;
-    else if (iequals(name, "auth")) secret = &e.auth;
-    else if (iequals(name, "identitytoken")) secret = &e.identitytoken;
-    else if (iequals(name, "registrytoken")) secret = &e.registrytoken;
+    if (iequals(name, "username"))
+      plain = &e.username;
+    else if (iequals(name, "email"))
+      plain = &e.email;
+    else if (iequals(name, "password"))
+      secret = &e.password;
+    else if (iequals(name, "auth"))
+      secret = &e.auth;
+    else if (iequals(name, "identitytoken"))
+      secret = &e.identitytoken;
+    else if (iequals(name, "registrytoken"))
+      secret = &e.registrytoken;
     if (plain == nullptr && secret == nullptr) {
       e.extra[name] = value;
       continue;
     }
     REGCRED_TRY_ASSIGN(std::string s, string_field(value, at));
-    if (plain != nullptr) *plain = std::move(s);
-    else *secret = Secret(std::move(s));
+    if (plain != nullptr)
+      *plain = std::move(s);
+    else
+      *secret = Secret(std::move(s));
   }
   return e;
 }
@@ -87,8 +95,8 @@ Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
       if (it->is_null()) {
         // Go decodes "auths": null as an empty map.
       } else if (!it->is_object()) {
-        return fail(Code::parse_error, "auths: expected an object, got " +
-                                           std::string(it->type_name()));
+        return fail(Code::parse_error,
+                    "auths: expected an object, got " + std::string(it->type_name()));
       } else {
         auths = &*it;
       }
@@ -104,7 +112,8 @@ Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
 }
 
 const AuthEntry* DockerConfig::find(std::string_view key) const {
-  auto it = std::find_if(auths_.begin(), auths_.end(), [&](const AuthEntry& e) { return e.key == key; });
+  auto it =
+      std::find_if(auths_.begin(), auths_.end(), [&](const AuthEntry& e) { return e.key == key; });
   return it == auths_.end() ? nullptr : &*it;
 }
 
@@ -137,7 +146,8 @@ std::string DockerConfig::serialize() const {
     if (!e.email.empty()) j["email"] = e.email;
     if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
     if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-    for (const auto& [k, v] : e.extra.items()) j[k] = v;
+    for (const auto& [k, v] : e.extra.items())
+      j[k] = v;
     auths[e.key] = std::move(j);
   }
   if (format_ == Format::dockercfg) return auths.dump(1, '\t');
@@ -183,7 +193,8 @@ Result<ContainersDecode> entry_credential_containers(const AuthEntry& e) {
                         "\", missing semicolon";
     return skipped;
   }
-  return ContainersDecode{Credential{std::move(user), Secret(trim_nul(std::move(pass))), e.identitytoken}, {}};
+  return ContainersDecode{
+      Credential{std::move(user), Secret(trim_nul(std::move(pass))), e.identitytoken}, {}};
 }
 
 Secret encode_auth(std::string_view username, const Secret& password) {

@@ -11,7 +11,8 @@ constexpr std::string_view k_alphabet =
 
 constexpr std::array<std::uint8_t, 256> make_decode_map() {
   std::array<std::uint8_t, 256> m{};
-  for (auto& v : m) v = 0xff;
+  for (auto& v : m)
+    v = 0xff;
   for (std::size_t i = 0; i < k_alphabet.size(); ++i)
     m[static_cast<unsigned char>(k_alphabet[i])] = static_cast<std::uint8_t>(i);
   return m;
@@ -22,7 +23,9 @@ Unexpected corrupt(std::size_t at) {
   return fail(Code::parse_error, "illegal base64 data at input byte " + std::to_string(at));
 }
 
-bool is_newline(char c) { return c == '\n' || c == '\r'; }
+bool is_newline(char c) {
+  return c == '\n' || c == '\r';
+}
 
 }  // namespace
 
@@ -60,12 +63,14 @@ Result<std::string> base64_decode(std::string_view src, Padding padding) {
       // Padding: the end, after at most one more '=' and newlines.
       if (j == 0 || j == 1) return corrupt(si - 1);
       if (j == 2) {
-        while (si < src.size() && is_newline(src[si])) ++si;
+        while (si < src.size() && is_newline(src[si]))
+          ++si;
         if (si == src.size()) return corrupt(src.size());
         if (src[si] != '=') return corrupt(si - 1);
         ++si;
       }
-      while (si < src.size() && is_newline(src[si])) ++si;
+      while (si < src.size() && is_newline(src[si]))
+        ++si;
       if (si < src.size()) {
         trailing_garbage = true;
         garbage_at = si;
@@ -149,13 +154,27 @@ std::string go_json_quote(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
             out += "\\u00";
@@ -203,7 +222,8 @@ std::string_view go_trim_space(std::string_view s) {
   while (e > b) {
     // Step back over one UTF-8 sequence.
     std::size_t start = e - 1;
-    while (start > b && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    while (start > b && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+      --start;
     if (space_at(start) != e - start) break;
     e = start;
   }

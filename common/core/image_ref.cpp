@@ -7,11 +7,15 @@ namespace {
 
 constexpr std::size_t k_name_total_length_max = 255;
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 bool is_alnum(char c) {
   return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
-bool is_word(char c) { return is_alnum(c) || c == '_'; }
+bool is_word(char c) {
+  return is_alnum(c) || c == '_';
+}
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -21,7 +25,8 @@ bool valid_path_component(std::string_view s) {
   std::size_t i = 0;
   auto alnum_run = [&] {
     const std::size_t start = i;
-    while (i < s.size() && is_lower_alnum(s[i])) ++i;
+    while (i < s.size() && is_lower_alnum(s[i]))
+      ++i;
     return i > start;
   };
   if (!alnum_run()) return false;
@@ -32,7 +37,8 @@ bool valid_path_component(std::string_view s) {
       ++i;
       if (i < s.size() && s[i] == '_') ++i;
     } else if (s[i] == '-') {
-      while (i < s.size() && s[i] == '-') ++i;
+      while (i < s.size() && s[i] == '-')
+        ++i;
     } else {
       return false;
     }
@@ -148,8 +154,8 @@ Result<ImageRef> parse_image_ref(std::string_view ref) {
     out.domain = k_docker_hub_domain;
   } else {
     const auto first = rest.substr(0, slash);
-    const bool lower = std::none_of(first.begin(), first.end(),
-                                    [](char c) { return c >= 'A' && c <= 'Z'; });
+    const bool lower =
+        std::none_of(first.begin(), first.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     if (first.find_first_of(".:") == std::string_view::npos && first != "localhost" && lower) {
       out.domain = k_docker_hub_domain;
     } else {
@@ -174,7 +180,8 @@ Result<ImageRef> parse_image_ref(std::string_view ref) {
   if (out.domain == k_docker_hub_domain && out.path.find('/') == std::string::npos)
     out.path = "library/" + out.path;
 
-  if (!valid_domain(out.domain)) return bad_ref(ref, "invalid registry host \"" + out.domain + "\"");
+  if (!valid_domain(out.domain))
+    return bad_ref(ref, "invalid registry host \"" + out.domain + "\"");
   std::size_t start = 0;
   while (true) {
     const auto s = out.path.find('/', start);

@@ -61,14 +61,19 @@ class Linter {
     for (std::size_t i = 0; i < text.size(); ++i) {
       const char c = text[i];
       if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in_string = false;
         continue;
       }
       if (c == '"') {
         in_string = true;
       } else if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
-        const char* what = c == '\n' ? "a newline" : c == ' ' ? "a space" : c == '\t' ? "a tab" : "a carriage return";
+        const char* what = c == '\n'   ? "a newline"
+                           : c == ' '  ? "a space"
+                           : c == '\t' ? "a tab"
+                                       : "a carriage return";
         const bool at_end = text.find_first_not_of(" \t\r\n", i) == std::string_view::npos;
         add(lint_code::not_compact,
             "data[" + data_key + "] is not compact JSON: " + what + " at byte " +
@@ -84,8 +89,8 @@ class Linter {
     try {
       doc = Json::parse(text);
     } catch (const Json::parse_error& e) {
-      add(lint_code::not_json, "data[" + data_key + "] is not JSON: syntax error at byte " +
-                                   std::to_string(e.byte));
+      add(lint_code::not_json,
+          "data[" + data_key + "] is not JSON: syntax error at byte " + std::to_string(e.byte));
       return;
     }
     if (!doc.is_object()) {
@@ -95,14 +100,15 @@ class Linter {
     check_compact(text, data_key);
     const bool has_auths = doc.contains("auths");
     if (new_type && !has_auths) {
-      const bool looks_legacy = !doc.empty() && std::all_of(doc.begin(), doc.end(), [](const Json& v) {
-        return v.is_object();
-      });
+      const bool looks_legacy =
+          !doc.empty() &&
+          std::all_of(doc.begin(), doc.end(), [](const Json& v) { return v.is_object(); });
       if (looks_legacy) {
         add(lint_code::wrong_format,
-            "data[" + data_key + "] holds the legacy .dockercfg format (no \"auths\" wrapper) "
-            "under type " + std::string(k_type_dockerconfigjson) +
-            ": kubelet finds no credentials in it");
+            "data[" + data_key +
+                "] holds the legacy .dockercfg format (no \"auths\" wrapper) "
+                "under type " +
+                std::string(k_type_dockerconfigjson) + ": kubelet finds no credentials in it");
       } else {
         add(lint_code::no_auths, "data[" + data_key + "] has no \"auths\" object");
       }
@@ -110,10 +116,12 @@ class Linter {
     }
     if (!new_type && has_auths && doc["auths"].is_object()) {
       add(lint_code::wrong_format,
-          "data[" + data_key + "] holds the .dockerconfigjson format (an \"auths\" wrapper) under "
-          "type " + std::string(k_type_dockercfg) +
-          ": kubelet reads \"auths\" as a registry name; use type " +
-          std::string(k_type_dockerconfigjson) + " with data[.dockerconfigjson]");
+          "data[" + data_key +
+              "] holds the .dockerconfigjson format (an \"auths\" wrapper) under "
+              "type " +
+              std::string(k_type_dockercfg) +
+              ": kubelet reads \"auths\" as a registry name; use type " +
+              std::string(k_type_dockerconfigjson) + " with data[.dockerconfigjson]");
       return;
     }
     auto cfg = DockerConfig::parse(text, new_type ? Format::config_json : Format::dockercfg);
@@ -133,7 +141,8 @@ class Linter {
     for (const auto& [registry, keys] : by_registry) {
       if (keys.size() < 2) continue;
       std::string list;
-      for (const auto& k : keys) list += (list.empty() ? "\"" : ", \"") + k + "\"";
+      for (const auto& k : keys)
+        list += (list.empty() ? "\"" : ", \"") + k + "\"";
       add_key(lint_code::duplicate_registry, keys.back(),
               "keys " + list + " name the same registry " + registry +
                   ": kubelet tries all of them, docker and containers/image take one, and which "
@@ -146,7 +155,8 @@ class Linter {
     if (is_docker_hub(key)) return std::string("docker.io");
     auto k = kubelet_normalize_key(key);
     if (!k) return std::nullopt;
-    while (k->size() > 1 && k->back() == '/') k->pop_back();
+    while (k->size() > 1 && k->back() == '/')
+      k->pop_back();
     return k;
   }
 
@@ -161,7 +171,8 @@ class Linter {
     if (normalized) host = normalized->substr(0, normalized->find('/'));
     // Globs are kubelet's (per label); check the rest of the host as a registry name.
     std::string plain_host = host;
-    std::replace_if(plain_host.begin(), plain_host.end(), [](char c) { return c == '*' || c == '?'; }, 'x');
+    std::replace_if(
+        plain_host.begin(), plain_host.end(), [](char c) { return c == '*' || c == '?'; }, 'x');
     if (!normalized || host.empty() || key.find_first_of(" \t\r\n") != std::string::npos ||
         !parse_image_ref(plain_host + "/x")) {
       add_key(lint_code::malformed_key, key,
@@ -178,14 +189,14 @@ class Linter {
     }
     // What each consumer takes the key to cover.
     auto trim = [](std::string s) {
-      while (!s.empty() && s.back() == '/') s.pop_back();
+      while (!s.empty() && s.back() == '/')
+        s.pop_back();
       return s;
     };
     const std::string kubelet = trim(*normalized);
     const std::string docker = docker_convert_to_hostname(key);
     const bool has_scheme = key.starts_with("http://") || key.starts_with("https://");
-    const std::string containers =
-        has_scheme ? containers_normalize_auth_file_key(key) : trim(key);
+    const std::string containers = has_scheme ? containers_normalize_auth_file_key(key) : trim(key);
     if (kubelet != docker || kubelet != containers) {
       add_key(lint_code::ambiguous_key, key,
               "read differently: kubelet as \"" + kubelet + "\", docker CLI as \"" + docker +
@@ -227,8 +238,8 @@ class Linter {
         add_key(lint_code::auth_mismatch, key,
                 std::string("auth disagrees with the ") +
                     (user && pass ? "username and password fields"
-                     : user      ? "username field"
-                                 : "password field") +
+                     : user       ? "username field"
+                                  : "password field") +
                     ": kubelet and containers/image use auth, other tools may use the fields");
       }
       check_credential(key, *kubelet, /*from_auth=*/true);
@@ -247,8 +258,9 @@ class Linter {
     const char* where = from_auth ? "the password in auth" : "the password";
     if (!p.empty() && (p.back() == '\n' || p.back() == '\r')) {
       add_key(lint_code::trailing_newline, key,
-              std::string(where) + " ends in a newline (echo without -n?): the registry will "
-                                   "refuse it");
+              std::string(where) +
+                  " ends in a newline (echo without -n?): the registry will "
+                  "refuse it");
     }
     const auto body = std::string_view(p).substr(0, p.find_last_not_of("\r\n") + 1);
     if (std::any_of(body.begin(), body.end(), [](char ch) {
@@ -269,7 +281,9 @@ class Linter {
 
 }  // namespace
 
-std::vector<LintProblem> lint_pull_secret(const SecretManifest& s) { return Linter(s).run(); }
+std::vector<LintProblem> lint_pull_secret(const SecretManifest& s) {
+  return Linter(s).run();
+}
 
 std::string format_lint_line(const SecretManifest& s, const LintProblem& p) {
   std::string line = s.display_name() + ": ";

@@ -9,15 +9,20 @@
 namespace regcred::core {
 namespace {
 
-Unexpected bad_pattern() { return fail(Code::invalid_argument, "syntax error in pattern"); }
+Unexpected bad_pattern() {
+  return fail(Code::invalid_argument, "syntax error in pattern");
+}
 
 // The UTF-8 sequence length at s[0] (1 for ASCII or an invalid byte), as Go steps runes.
 std::size_t rune_len(std::string_view s) {
   const auto c = static_cast<unsigned char>(s[0]);
   std::size_t n = 1;
-  if (c >= 0xF0) n = 4;
-  else if (c >= 0xE0) n = 3;
-  else if (c >= 0xC0) n = 2;
+  if (c >= 0xF0)
+    n = 4;
+  else if (c >= 0xE0)
+    n = 3;
+  else if (c >= 0xC0)
+    n = 2;
   return std::min(n, s.size());
 }
 
@@ -224,8 +229,8 @@ KubeletKeyring::KubeletKeyring(const std::vector<std::string>& config_keys) {
       skipped_.emplace_back(i, "not a URL kubelet can parse");
       continue;
     }
-    auto it = std::find_if(creds_.begin(), creds_.end(),
-                           [&](const auto& c) { return c.first == *key; });
+    auto it =
+        std::find_if(creds_.begin(), creds_.end(), [&](const auto& c) { return c.first == *key; });
     if (it == creds_.end()) {
       creds_.emplace_back(*key, std::vector<std::size_t>{i});
     } else {
@@ -237,7 +242,8 @@ KubeletKeyring::KubeletKeyring(const std::vector<std::string>& config_keys) {
 }
 
 const std::vector<std::size_t>* KubeletKeyring::find(std::string_view key) const {
-  auto it = std::find_if(creds_.begin(), creds_.end(), [&](const auto& c) { return c.first == key; });
+  auto it =
+      std::find_if(creds_.begin(), creds_.end(), [&](const auto& c) { return c.first == key; });
   return it == creds_.end() ? nullptr : &it->second;
 }
 
@@ -265,8 +271,10 @@ std::string docker_convert_to_hostname(std::string_view s) {
 }
 
 std::string docker_convert_to_hostname_pre2024(std::string_view s) {
-  if (s.starts_with("http://")) s.remove_prefix(7);
-  else if (s.starts_with("https://")) s.remove_prefix(8);
+  if (s.starts_with("http://"))
+    s.remove_prefix(7);
+  else if (s.starts_with("https://"))
+    s.remove_prefix(8);
   return std::string(s.substr(0, s.find('/')));
 }
 
@@ -293,8 +301,7 @@ Result<std::vector<std::string>> containers_lookup_order(std::string_view key,
     return fail(Code::invalid_argument, "key " + k + " contains a '@' character");
   const auto slash = key.find('/');
   if (slash != std::string_view::npos && key.find(':', slash) != std::string_view::npos)
-    return fail(Code::invalid_argument,
-                "key " + k + " contains a ':' character after host[:port]");
+    return fail(Code::invalid_argument, "key " + k + " contains a ':' character after host[:port]");
   std::vector<std::string> out;
   if (legacy_dockercfg || slash == std::string_view::npos) {
     out.emplace_back(key.substr(0, slash));
@@ -317,8 +324,10 @@ std::string containers_normalize_registry(std::string_view registry) {
 
 std::string containers_normalize_auth_file_key(std::string_view key, bool legacy_dockercfg) {
   std::string_view stripped = key;
-  if (stripped.starts_with("http://")) stripped.remove_prefix(7);
-  else if (stripped.starts_with("https://")) stripped.remove_prefix(8);
+  if (stripped.starts_with("http://"))
+    stripped.remove_prefix(7);
+  else if (stripped.starts_with("https://"))
+    stripped.remove_prefix(8);
   if (legacy_dockercfg || stripped != key) stripped = stripped.substr(0, stripped.find('/'));
   return containers_normalize_registry(stripped);
 }

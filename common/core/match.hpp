@@ -51,7 +51,7 @@ class KubeletKeyring {
   const std::vector<std::pair<std::size_t, std::string>>& skipped() const { return skipped_; }
 
  private:
-  std::vector<std::string> index_;  // unique, reverse-sorted
+  std::vector<std::string> index_;                                       // unique, reverse-sorted
   std::vector<std::pair<std::string, std::vector<std::size_t>>> creds_;  // key -> config keys
   std::vector<std::pair<std::size_t, std::string>> skipped_;
   const std::vector<std::size_t>* find(std::string_view key) const;

@@ -14,7 +14,7 @@ namespace regcred {
 enum class Code {
   invalid_argument,  // bad input: a manifest, a flag, a key
   not_found,
-  parse_error,       // input that is not the format it claims to be
+  parse_error,  // input that is not the format it claims to be
   io_error,
   unavailable,
   internal,
@@ -37,7 +37,9 @@ struct Unexpected {
 inline Unexpected fail(Code code, std::string message) {
   return Unexpected{Error{code, std::move(message)}};
 }
-inline Unexpected fail(Error e) { return Unexpected{std::move(e)}; }
+inline Unexpected fail(Error e) {
+  return Unexpected{std::move(e)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -85,22 +87,24 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
 }  // namespace regcred
 
 // TRY(expr): return the error of a failed Result<void> (or of any Result, ignoring its value).
-#define REGCRED_TRY(expr)                                        \
-  do {                                                           \
-    auto&& regcred_try_r_ = (expr);                              \
+#define REGCRED_TRY(expr)                                                           \
+  do {                                                                              \
+    auto&& regcred_try_r_ = (expr);                                                 \
     if (!regcred_try_r_) return ::regcred::fail(std::move(regcred_try_r_).error()); \
   } while (false)
 
 #define REGCRED_CONCAT_INNER(a, b) a##b
 #define REGCRED_CONCAT(a, b) REGCRED_CONCAT_INNER(a, b)
 // TRY_ASSIGN(lhs, expr): lhs = value of expr, or return its error.
-#define REGCRED_TRY_ASSIGN_IMPL(tmp, lhs, expr)           \
-  auto tmp = (expr);                                      \
+#define REGCRED_TRY_ASSIGN_IMPL(tmp, lhs, expr)             \
+  auto tmp = (expr);                                        \
   if (!tmp) return ::regcred::fail(std::move(tmp).error()); \
   lhs = std::move(tmp).value()
 #define REGCRED_TRY_ASSIGN(lhs, expr) \

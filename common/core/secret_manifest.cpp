@@ -12,12 +12,14 @@ namespace {
 YAML::Node json_to_yaml(const nlohmann::json& j) {
   if (j.is_object()) {
     YAML::Node n(YAML::NodeType::Map);
-    for (const auto& [k, v] : j.items()) n[k] = json_to_yaml(v);
+    for (const auto& [k, v] : j.items())
+      n[k] = json_to_yaml(v);
     return n;
   }
   if (j.is_array()) {
     YAML::Node n(YAML::NodeType::Sequence);
-    for (const auto& v : j) n.push_back(json_to_yaml(v));
+    for (const auto& v : j)
+      n.push_back(json_to_yaml(v));
     return n;
   }
   if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
@@ -25,7 +27,9 @@ YAML::Node json_to_yaml(const nlohmann::json& j) {
   return YAML::Node(j.dump());
 }
 
-std::string str(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+std::string str(const YAML::Node& n) {
+  return n && n.IsScalar() ? n.Scalar() : std::string();
+}
 
 Result<std::map<std::string, std::string>> string_map(const YAML::Node& n, const std::string& at) {
   std::map<std::string, std::string> out;
@@ -151,8 +155,8 @@ Result<DockerConfig> pull_secret_config(const SecretManifest& s) {
   auto it = s.data.find(k);
   if (it == s.data.end())
     return fail(Code::invalid_argument, "type " + s.type + " needs data[" + k + "]");
-  auto cfg = DockerConfig::parse(it->second.reveal(),
-                                 new_type ? Format::config_json : Format::dockercfg);
+  auto cfg =
+      DockerConfig::parse(it->second.reveal(), new_type ? Format::config_json : Format::dockercfg);
   if (!cfg) return fail(std::move(cfg).error().context(k));
   return cfg;
 }

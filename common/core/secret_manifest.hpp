@@ -35,7 +35,9 @@ struct SecretManifest {
 
   // "namespace/name", or "name" when the manifest has no namespace.
   std::string display_name() const;
-  bool is_pull_secret() const { return type == k_type_dockerconfigjson || type == k_type_dockercfg; }
+  bool is_pull_secret() const {
+    return type == k_type_dockerconfigjson || type == k_type_dockercfg;
+  }
 };
 
 struct ManifestSet {

@@ -15,7 +15,8 @@ std::optional<ParsedUrl> parse_url(std::string_view s) {
   const boost::urls::url_view u = *r;
   ParsedUrl out;
   out.scheme = std::string(u.scheme());
-  for (auto& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out.scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!u.has_authority()) return std::nullopt;
   std::string host = u.host();  // decoded; IP literals keep their brackets
   if (host.find_first_of(" \"<>\\^`{|}") != std::string::npos) return std::nullopt;

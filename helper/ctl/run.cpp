@@ -1,7 +1,7 @@
 #include "helper/ctl/run.hpp"
 
-#include <CLI/CLI.hpp>
 #include <yaml-cpp/yaml.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -36,12 +36,14 @@ Result<std::string> read_input(const std::string& path, std::istream& in) {
 YAML::Node to_yaml(const Json& j) {
   if (j.is_object()) {
     YAML::Node n(YAML::NodeType::Map);
-    for (const auto& [k, v] : j.items()) n[k] = to_yaml(v);
+    for (const auto& [k, v] : j.items())
+      n[k] = to_yaml(v);
     return n;
   }
   if (j.is_array()) {
     YAML::Node n(YAML::NodeType::Sequence);
-    for (const auto& v : j) n.push_back(to_yaml(v));
+    for (const auto& v : j)
+      n.push_back(to_yaml(v));
     return n;
   }
   if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
@@ -164,7 +166,8 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
   REGCRED_TRY_ASSIGN(core::ImageRef ref, core::parse_image_ref(image));
   const std::string repo = ref.name();
   std::vector<std::string> keys;
-  for (const auto& e : cfg.auths()) keys.push_back(e.key);
+  for (const auto& e : cfg.auths())
+    keys.push_back(e.key);
 
   Json out = Json::object();
   out["image"] = repo;
@@ -174,7 +177,8 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
   Json matches = Json::array();
   bool fallback = false;
   for (const auto& m : keyring.lookup(repo)) {
-    for (auto i : m.of) matches.push_back(keys[i]);
+    for (auto i : m.of)
+      matches.push_back(keys[i]);
     fallback = fallback || m.default_registry_fallback;
   }
   out["kubelet"] = {{"matches", matches}, {"defaultRegistryFallback", fallback}};
@@ -184,9 +188,11 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
   Json docker = {{"serverAddress", docker_addr}, {"key", nullptr}};
   const Json& root = cfg.root();
   std::string helper;
-  if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() && h->contains(docker_addr) && (*h)[docker_addr].is_string())
+  if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() &&
+                                         h->contains(docker_addr) && (*h)[docker_addr].is_string())
     helper = (*h)[docker_addr].get<std::string>();
-  else if (auto s = root.find("credsStore"); s != root.end() && s->is_string() && !s->get<std::string>().empty())
+  else if (auto s = root.find("credsStore");
+           s != root.end() && s->is_string() && !s->get<std::string>().empty())
     helper = s->get<std::string>();
   if (!helper.empty()) {
     docker["helper"] = "docker-credential-" + helper;
@@ -198,7 +204,8 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
   // containers/image: credHelpers[registry], else the most specific auths key.
   Json containers = {{"key", nullptr}};
   if (auto order = core::containers_lookup_order(repo)) containers["tried"] = *order;
-  if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() && h->contains(ref.domain) && (*h)[ref.domain].is_string()) {
+  if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() &&
+                                         h->contains(ref.domain) && (*h)[ref.domain].is_string()) {
     containers["helper"] = "docker-credential-" + (*h)[ref.domain].get<std::string>();
   } else if (auto k = core::containers_file_key(keys, repo)) {
     containers["key"] = *k;
@@ -232,16 +239,24 @@ int run_explain(const std::string& image, const std::optional<std::string>& conf
     print_structured(*j, format, out);
     return k_exit_ok;
   }
-  auto show = [](const Json& v) { return v.is_null() ? std::string("(none)") : v.get<std::string>(); };
+  auto show = [](const Json& v) {
+    return v.is_null() ? std::string("(none)") : v.get<std::string>();
+  };
   out << "IMAGE       " << (*j)["image"].get<std::string>() << "\n";
   std::string kubelet;
-  for (const auto& m : (*j)["kubelet"]["matches"]) kubelet += (kubelet.empty() ? "" : ", ") + m.get<std::string>();
-  if ((*j)["kubelet"]["defaultRegistryFallback"].get<bool>()) kubelet += " (index.docker.io fallback)";
+  for (const auto& m : (*j)["kubelet"]["matches"])
+    kubelet += (kubelet.empty() ? "" : ", ") + m.get<std::string>();
+  if ((*j)["kubelet"]["defaultRegistryFallback"].get<bool>())
+    kubelet += " (index.docker.io fallback)";
   out << "KUBELET     " << (kubelet.empty() ? "(none: anonymous pull)" : kubelet) << "\n";
   const Json& d = (*j)["docker"];
-  out << "DOCKER      " << (d.contains("helper") ? "helper " + d["helper"].get<std::string>() : show(d["key"])) << "\n";
+  out << "DOCKER      "
+      << (d.contains("helper") ? "helper " + d["helper"].get<std::string>() : show(d["key"]))
+      << "\n";
   const Json& c = (*j)["containers"];
-  out << "CONTAINERS  " << (c.contains("helper") ? "helper " + c["helper"].get<std::string>() : show(c["key"])) << "\n";
+  out << "CONTAINERS  "
+      << (c.contains("helper") ? "helper " + c["helper"].get<std::string>() : show(c["key"]))
+      << "\n";
   return k_exit_ok;
 }
 
@@ -265,15 +280,17 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
 
   CreateOptions create;
   auto* create_cmd = secret->add_subcommand(
-      "create", "Print the Secret that kubectl create secret docker-registry --dry-run=client prints");
+      "create",
+      "Print the Secret that kubectl create secret docker-registry --dry-run=client prints");
   create_cmd->add_option("name", create.name, "Secret name")->required();
   create_cmd->add_option("--docker-server", create.server, "Registry server")
       ->capture_default_str();
   create_cmd->add_option("--docker-username", create.username, "User name")->required();
   auto* pw = create_cmd->add_option("--docker-password", create.password,
                                     "Password (visible in the process list: prefer stdin)");
-  create_cmd->add_flag("--docker-password-stdin", create.password_stdin,
-                       "Read the password from standard input")
+  create_cmd
+      ->add_flag("--docker-password-stdin", create.password_stdin,
+                 "Read the password from standard input")
       ->excludes(pw);
   create_cmd->add_option("--docker-email", create.email, "Email");
   create_cmd->add_option("-n,--namespace", create.namespace_, "Namespace");
@@ -286,7 +303,8 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   std::string image;
   std::optional<std::string> docker_config;
   auto* explain_cmd = app.add_subcommand(
-      "explain", "Which credential keys match IMAGE under kubelet's, docker's and containers' rules");
+      "explain",
+      "Which credential keys match IMAGE under kubelet's, docker's and containers' rules");
   explain_cmd->add_option("image", image, "Image reference")->required();
   explain_cmd->add_option("--docker-config", docker_config,
                           "docker config.json to read (default: $DOCKER_CONFIG/config.json or "
