@@ -37,7 +37,7 @@ Result<std::map<std::string, std::string>> string_map(const YAML::Node& n, const
   if (!n.IsMap()) return fail(Code::parse_error, at + ": expected a map");
   for (const auto& kv : n) {
     if (!kv.second.IsScalar() && !kv.second.IsNull())
-      return fail(Code::parse_error, at + "." + kv.first.Scalar() + ": expected a string");
+      return fail(Code::parse_error, at + "[" + kv.first.Scalar() + "]: expected a string");
     out[kv.first.Scalar()] = kv.second.IsNull() ? std::string() : kv.second.Scalar();
   }
   return out;

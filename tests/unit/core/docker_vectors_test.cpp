@@ -26,7 +26,8 @@ TEST_F(DockerVectors, ConvertToHostname) {
       const std::string in = v["input"];
       EXPECT_EQ(docker_convert_to_hostname(in), v["docker_cli_ConvertToHostname"]);
       EXPECT_EQ(docker_convert_to_hostname_pre2024(in), v["docker_cli_ConvertToHostname_pre2024"]);
-      EXPECT_EQ(docker_auth_config_key(docker_convert_to_hostname(in)), v["docker_cli_credential_key"]);
+      EXPECT_EQ(docker_auth_config_key(docker_convert_to_hostname(in)),
+                v["docker_cli_credential_key"]);
       EXPECT_EQ(containers_normalize_auth_file_key(in), v["containers_image_normalizeAuthFileKey"]);
       EXPECT_EQ(containers_normalize_auth_file_key(in, true),
                 v["containers_image_normalizeAuthFileKey_legacy_dockercfg"]);
@@ -37,9 +38,8 @@ TEST_F(DockerVectors, ConvertToHostname) {
 
 TEST_F(DockerVectors, AuthConfigKey) {
   for (const auto& v : all_["docker_hostname"]["auth_config_key_rules"]) {
-    run_vector("docker.auth_config_key", v, [&] {
-      EXPECT_EQ(docker_auth_config_key(v["input"].get<std::string>()), v["key"]);
-    });
+    run_vector("docker.auth_config_key", v,
+               [&] { EXPECT_EQ(docker_auth_config_key(v["input"].get<std::string>()), v["key"]); });
   }
 }
 
@@ -88,7 +88,8 @@ json containers_get(const std::string& text, const std::string& key, bool legacy
   EXPECT_TRUE(cfg.has_value());
   if (!cfg) return nullptr;
   std::vector<std::string> keys;
-  for (const auto& e : cfg->auths()) keys.push_back(e.key);
+  for (const auto& e : cfg->auths())
+    keys.push_back(e.key);
   auto k = containers_file_key(keys, key, legacy);
   if (!k) return json::object();
   auto d = entry_credential_containers(*cfg->find(*k));
@@ -118,13 +119,13 @@ TEST_F(DockerVectors, ContainersGetAuth) {
       ++skipped;  // several files, registries.conf or a helper: the helper issue's file search
       continue;
     }
-    if (v.contains("helper_called_with") || (v.contains("file") && v["file"].is_object() && v["file"].contains("credHelpers"))) {
+    if (v.contains("helper_called_with") ||
+        (v.contains("file") && v["file"].is_object() && v["file"].contains("credHelpers"))) {
       ++skipped;
       continue;
     }
-    run_vector("containers.get_auth", v, [&] {
-      EXPECT_EQ(containers_get(text, v["key"], legacy), v["expected"]);
-    });
+    run_vector("containers.get_auth", v,
+               [&] { EXPECT_EQ(containers_get(text, v["key"], legacy), v["expected"]); });
   }
   std::cout << "vectors: containers.get_auth cases left to the helper (file search, helpers): "
             << skipped << "\n";

@@ -15,8 +15,8 @@ using regcred::testing::run_vector;
 using regcred::testing::VectorTally;
 
 const std::set<std::string> k_implemented = {
-    "match",           "keyring",          "is_default_registry", "decode_auth",
-    "decode_entry",    "encode_entry",     "parse_dockerconfigjson", "parse_dockercfg",
+    "match",           "keyring",      "is_default_registry",    "decode_auth",
+    "decode_entry",    "encode_entry", "parse_dockerconfigjson", "parse_dockercfg",
     "secrets_keyring",
 };
 
@@ -51,21 +51,24 @@ TEST(KeyringVectors, EveryImplementedKindPasses) {
     }
     run_vector("keyring." + kind, v, [&] {
       if (kind == "match") {
-        EXPECT_EQ(kubelet_urls_match(v["pattern"].get<std::string>(), v["image"].get<std::string>()),
-                  v["match"].get<bool>());
+        EXPECT_EQ(
+            kubelet_urls_match(v["pattern"].get<std::string>(), v["image"].get<std::string>()),
+            v["match"].get<bool>());
       } else if (kind == "keyring") {
         const auto keys = v["keys"].get<std::vector<std::string>>();
         KubeletKeyring ring(keys);
         std::vector<std::string> got;
         for (const auto& m : ring.lookup(v["image"].get<std::string>()))
-          for (auto i : m.of) got.push_back(keys[i]);
+          for (auto i : m.of)
+            got.push_back(keys[i]);
         if (v.value("expect_no_match", false)) {
           EXPECT_TRUE(got.empty());
         } else {
           EXPECT_EQ(got, v["expect_match"].get<std::vector<std::string>>());
         }
       } else if (kind == "is_default_registry") {
-        EXPECT_EQ(kubelet_is_default_registry(v["image"].get<std::string>()), v["expect"].get<bool>());
+        EXPECT_EQ(kubelet_is_default_registry(v["image"].get<std::string>()),
+                  v["expect"].get<bool>());
       } else if (kind == "decode_auth") {
         auto c = decode_auth_kubelet(v["input"].get<std::string>());
         if (v["fail"].get<bool>()) {
@@ -124,12 +127,14 @@ TEST(KeyringVectors, EveryImplementedKindPasses) {
         bool found = false;
         for (const auto& m : ring.lookup(v["image"].get<std::string>())) {
           for (auto i : m.of) {
-            got.push_back({{"username", creds[i].username}, {"password", creds[i].password.reveal()}});
+            got.push_back(
+                {{"username", creds[i].username}, {"password", creds[i].password.reveal()}});
             found = true;
           }
         }
         if (v["default_keyring_creds"].is_array())
-          for (const auto& c : v["default_keyring_creds"]) got.push_back(c);
+          for (const auto& c : v["default_keyring_creds"])
+            got.push_back(c);
         EXPECT_EQ(got, v["expect_creds"]);
         // found=false with no secrets is an artefact of the upstream fake keyring (see note).
         if (!v["secrets"].empty()) {
@@ -141,7 +146,8 @@ TEST(KeyringVectors, EveryImplementedKindPasses) {
   for (const auto& kind : k_implemented)
     EXPECT_GT(VectorTally::get().run("keyring." + kind), 0) << kind << " ran no vector";
   VectorTally::get().print();
-  std::cout << "vectors: keyring kinds not implemented by the core yet: " << skipped << " vectors\n";
+  std::cout << "vectors: keyring kinds not implemented by the core yet: " << skipped
+            << " vectors\n";
 }
 
 }  // namespace
