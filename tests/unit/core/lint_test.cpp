@@ -51,10 +51,14 @@ Linted lint_text(const std::string& text, const std::string& origin) {
 }
 
 // The fixtures' made-up passwords; none may appear in any lint line.
-const std::vector<std::string> k_fixture_passwords = {
-    "made-up-pw-42", "made-up-pw-43", "made-up-pw-44", "made-up-hub-token-0001",
-    "N0t-a-real-Pa55", "MADEUPROBOTTOKEN0123456789", "ghp_madeUpTokenForExamples000",
-    "made-up-legacy-pw"};
+const std::vector<std::string> k_fixture_passwords = {"made-up-pw-42",
+                                                      "made-up-pw-43",
+                                                      "made-up-pw-44",
+                                                      "made-up-hub-token-0001",
+                                                      "N0t-a-real-Pa55",
+                                                      "MADEUPROBOTTOKEN0123456789",
+                                                      "ghp_madeUpTokenForExamples000",
+                                                      "made-up-legacy-pw"};
 
 TEST(Lint, EveryBrokenExampleReportsExactlyItsCodes) {
   std::set<std::string> covered;
@@ -67,19 +71,20 @@ TEST(Lint, EveryBrokenExampleReportsExactlyItsCodes) {
     const auto got = lint_text(text, entry.path().filename().string());
     EXPECT_EQ(got.codes, want);
     for (const auto& line : got.lines)
-      for (const auto& pw : k_fixture_passwords) EXPECT_EQ(line.find(pw), std::string::npos) << line;
+      for (const auto& pw : k_fixture_passwords)
+        EXPECT_EQ(line.find(pw), std::string::npos) << line;
     covered.insert(want.begin(), want.end());
     ++fixtures;
   }
   // One fixture at least for every problem the issue lists.
   for (std::string_view code :
-       {lint_code::not_base64, lint_code::not_json, lint_code::not_compact, lint_code::no_auths,
-        lint_code::auth_mismatch, lint_code::trailing_newline, lint_code::username_colon,
-        lint_code::empty_key, lint_code::malformed_key, lint_code::ambiguous_key,
-        lint_code::unpadded_base64, lint_code::duplicate_registry, lint_code::wrong_format,
-        lint_code::wrong_data_key, lint_code::not_pull_secret, lint_code::bad_auth,
-        lint_code::empty_username, lint_code::control_character, lint_code::missing_data,
-        lint_code::no_credentials})
+       {lint_code::not_base64,     lint_code::not_json,        lint_code::not_compact,
+        lint_code::no_auths,       lint_code::auth_mismatch,   lint_code::trailing_newline,
+        lint_code::username_colon, lint_code::empty_key,       lint_code::malformed_key,
+        lint_code::ambiguous_key,  lint_code::unpadded_base64, lint_code::duplicate_registry,
+        lint_code::wrong_format,   lint_code::wrong_data_key,  lint_code::not_pull_secret,
+        lint_code::bad_auth,       lint_code::empty_username,  lint_code::control_character,
+        lint_code::missing_data,   lint_code::no_credentials})
     EXPECT_TRUE(covered.contains(std::string(code))) << "no fixture for " << code;
   EXPECT_GE(fixtures, 20);
 }

@@ -1,0 +1,90 @@
+#include "common/core/docker_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/core/secret.hpp"
+
+namespace regcred::core {
+namespace {
+
+TEST(DockerConfig, KeepsWhatItDoesNotKnow) {
+  const std::string in =
+      R"({"psFormat":"table {{.ID}}","auths":{"reg.io":{"auth":"dTpw",)"
+      R"("x-note":{"a":[1,2]},"email":"e@x"}},"credHelpers":{"gcr.io":"gcloud"},)"
+      R"("proxies":{"default":{"httpProxy":"http://p:3128"}}})";
+  auto cfg = DockerConfig::parse(in);
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().message;
+  auto again = DockerConfig::parse(cfg->serialize());
+  ASSERT_TRUE(again.has_value());
+  const auto out = Json::parse(cfg->serialize());
+  EXPECT_EQ(out["psFormat"], "table {{.ID}}");
+  EXPECT_EQ(out["credHelpers"]["gcr.io"], "gcloud");
+  EXPECT_EQ(out["proxies"]["default"]["httpProxy"], "http://p:3128");
+  EXPECT_EQ(out["auths"]["reg.io"]["x-note"]["a"][1], 2);
+  EXPECT_EQ(out["auths"]["reg.io"]["email"], "e@x");
+  EXPECT_EQ(out["auths"]["reg.io"]["auth"], "dTpw");
+  // Key order is kept: a diff of the file shows only what changed.
+  EXPECT_EQ(out.begin().key(), "psFormat");
+}
+
+TEST(DockerConfig, AlwaysWritesAuth) {
+  DockerConfig cfg;
+  AuthEntry e;
+  e.key = "reg.io";
+  e.username = "user";
+  e.password = Secret("pass:word");
+  cfg.set(e);
+  const auto out = Json::parse(cfg.serialize());
+  EXPECT_EQ(out["auths"]["reg.io"]["auth"], "dXNlcjpwYXNzOndvcmQ=");
+  EXPECT_FALSE(out["auths"]["reg.io"].contains("password"));
+  EXPECT_EQ(cfg.serialize().find('\n', cfg.serialize().size() - 1), std::string::npos);
+}
+
+TEST(DockerConfig, SetReplacesInPlaceAndEraseRemoves) {
+  auto cfg = DockerConfig::parse(R"({"auths":{"a":{"auth":"dTpw"},"b":{"auth":"dTpw"}}})");
+  ASSERT_TRUE(cfg.has_value());
+  AuthEntry e;
+  e.key = "a";
+  e.username = "x";
+  e.password = Secret("y");
+  cfg->set(e);
+  EXPECT_EQ(cfg->auths().front().key, "a");
+  EXPECT_EQ(cfg->find("a")->username, "x");
+  EXPECT_TRUE(cfg->erase("b"));
+  EXPECT_FALSE(cfg->erase("b"));
+  EXPECT_EQ(cfg->auths().size(), 1U);
+}
+
+TEST(DockerConfig, FieldNamesMatchCaseInsensitivelyAsInGo) {
+  auto cfg = DockerConfig::parse(R"({"auths":{"r":{"Username":"u","PASSWORD":"p"}}})");
+  ASSERT_TRUE(cfg.has_value());
+  auto c = entry_credential_kubelet(cfg->auths().at(0));
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->username, "u");
+  EXPECT_EQ(c->password.reveal(), "p");
+}
+
+TEST(DockerConfig, ErrorsNameTheFieldAndNeverTheValue) {
+  auto bad_type = DockerConfig::parse(R"({"auths":{"reg.io":{"email":false}}})");
+  ASSERT_FALSE(bad_type.has_value());
+  EXPECT_EQ(bad_type.error().message, "auths.reg.io.email: expected a string, got boolean");
+  auto truncated = DockerConfig::parse(R"({"auths":{"reg.io":{"password":"hunter2-secret)");
+  ASSERT_FALSE(truncated.has_value());
+  EXPECT_EQ(truncated.error().message.find("hunter2"), std::string::npos)
+      << truncated.error().message;
+  auto not_object = DockerConfig::parse("[]");
+  ASSERT_FALSE(not_object.has_value());
+  EXPECT_EQ(not_object.error().message, "expected a JSON object, got array");
+}
+
+TEST(Secret, PrintsRedacted) {
+  std::ostringstream os;
+  os << Secret("hunter2");
+  EXPECT_EQ(os.str(), "<redacted>");
+  // No implicit JSON conversion: a Secret cannot be dropped into a JSON document by accident.
+  static_assert(!std::is_constructible_v<Json, Secret>);
+  static_assert(!std::is_convertible_v<Secret, std::string>);
+}
+
+}  // namespace
+}  // namespace regcred::core
