@@ -24,7 +24,7 @@ run: build
 	build/bin/regcredctl explain csmssim01:80/app:1.0 --docker-config examples/docker-config.json
 
 bench: build
-	build/bin/regcred_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	bench/run.sh build/bin/regcred_bench
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -187,18 +187,25 @@ std::optional<SchemelessUrl> parse_schemeless(std::string_view s) {
   return out;
 }
 
+bool urls_match(const SchemelessUrl& g, const SchemelessUrl& t) {
+  if (g.port != t.port || g.labels.size() != t.labels.size()) return false;
+  for (std::size_t i = 0; i < g.labels.size(); ++i) {
+    auto m = go_path_match(g.labels[i], t.labels[i]);
+    if (!m || !*m) return false;
+  }
+  return t.path.starts_with(g.path);
+}
+
 }  // namespace
+
+struct KubeletKeyring::ParsedKey {
+  std::optional<SchemelessUrl> url;
+};
 
 bool kubelet_urls_match(std::string_view glob, std::string_view target) {
   const auto g = parse_schemeless(glob);
   const auto t = parse_schemeless(target);
-  if (!g || !t) return false;
-  if (g->port != t->port || g->labels.size() != t->labels.size()) return false;
-  for (std::size_t i = 0; i < g->labels.size(); ++i) {
-    auto m = go_path_match(g->labels[i], t->labels[i]);
-    if (!m || !*m) return false;
-  }
-  return t->path.starts_with(g->path);
+  return g && t && urls_match(*g, *t);
 }
 
 std::optional<std::string> kubelet_normalize_key(std::string_view config_key) {
@@ -239,7 +246,14 @@ KubeletKeyring::KubeletKeyring(const std::vector<std::string>& config_keys) {
     unique.insert(*key);
   }
   index_.assign(unique.rbegin(), unique.rend());
+  // Parsed once here rather than on every lookup, as kubelet does.
+  for (const auto& key : index_)
+    parsed_.push_back(ParsedKey{parse_schemeless(key)});
 }
+
+KubeletKeyring::~KubeletKeyring() = default;
+KubeletKeyring::KubeletKeyring(KubeletKeyring&&) noexcept = default;
+KubeletKeyring& KubeletKeyring::operator=(KubeletKeyring&&) noexcept = default;
 
 const std::vector<std::size_t>* KubeletKeyring::find(std::string_view key) const {
   auto it =
@@ -249,8 +263,10 @@ const std::vector<std::size_t>* KubeletKeyring::find(std::string_view key) const
 
 std::vector<KubeletKeyring::Match> KubeletKeyring::lookup(std::string_view image) const {
   std::vector<Match> out;
-  for (const auto& key : index_) {
-    if (kubelet_urls_match(key, image)) out.push_back(Match{key, *find(key), false});
+  const auto target = parse_schemeless(image);
+  for (std::size_t i = 0; target && i < index_.size(); ++i) {
+    if (parsed_[i].url && urls_match(*parsed_[i].url, *target))
+      out.push_back(Match{index_[i], *find(index_[i]), false});
   }
   if (out.empty() && kubelet_is_default_registry(image)) {
     if (const auto* of = find(k_kubelet_default_registry_key))

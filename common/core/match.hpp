@@ -6,6 +6,7 @@
 // Pure: callers pass the keys; nothing here reads a file.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ inline constexpr std::string_view k_kubelet_default_registry_key = "index.docker
 class KubeletKeyring {
  public:
   explicit KubeletKeyring(const std::vector<std::string>& config_keys);
+  ~KubeletKeyring();
+  KubeletKeyring(KubeletKeyring&&) noexcept;
+  KubeletKeyring& operator=(KubeletKeyring&&) noexcept;
 
   struct Match {
     std::string key;              // the normalised keyring key
@@ -51,7 +55,9 @@ class KubeletKeyring {
   const std::vector<std::pair<std::size_t, std::string>>& skipped() const { return skipped_; }
 
  private:
+  struct ParsedKey;
   std::vector<std::string> index_;                                       // unique, reverse-sorted
+  std::vector<ParsedKey> parsed_;                                        // index_[i], parsed once
   std::vector<std::pair<std::string, std::vector<std::size_t>>> creds_;  // key -> config keys
   std::vector<std::pair<std::size_t, std::string>> skipped_;
   const std::vector<std::size_t>* find(std::string_view key) const;
