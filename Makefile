@@ -16,10 +16,10 @@ test: deps
 	ctest --preset dev
 
 run: build
-	@scripts_dir=examples; \
-	echo "regcredd arrives with the daemon issue; until then, 'make run' shows what the core does"; \
+	@echo "regcredd arrives with the daemon issue; until then, 'make run' shows what the core does"; \
 	echo "on the bundled examples/ (regcredctl secret lint, regcredctl explain)."; \
-	for f in examples/*.yaml; do echo "== regcredctl secret lint $$f"; build/bin/regcredctl secret lint $$f || true; done; \
+	for f in examples/*.yaml examples/broken/pretty-printed.yaml examples/broken/path-key.yaml; do \
+	  echo "== regcredctl secret lint $$f"; build/bin/regcredctl secret lint $$f || true; done; \
 	echo "== regcredctl explain csmssim01:80/app:1.0 --docker-config examples/docker-config.json"; \
 	build/bin/regcredctl explain csmssim01:80/app:1.0 --docker-config examples/docker-config.json
 
