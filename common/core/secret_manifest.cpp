@@ -3,30 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/core/encoding.hpp"
+#include "common/core/yaml_node.hpp"
 
 namespace regcred::core {
 namespace {
 
-// The manifest as a tree of strings, maps and lists: both YAML (yaml-cpp) and JSON (nlohmann,
-// which is stricter about JSON than a YAML parser is) are read into YAML::Node.
-YAML::Node json_to_yaml(const nlohmann::json& j) {
-  if (j.is_object()) {
-    YAML::Node n(YAML::NodeType::Map);
-    for (const auto& [k, v] : j.items())
-      n[k] = json_to_yaml(v);
-    return n;
-  }
-  if (j.is_array()) {
-    YAML::Node n(YAML::NodeType::Sequence);
-    for (const auto& v : j)
-      n.push_back(json_to_yaml(v));
-    return n;
-  }
-  if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
-  if (j.is_string()) return YAML::Node(j.get<std::string>());
-  return YAML::Node(j.dump());
-}
-
+// Both YAML (yaml-cpp) and JSON (nlohmann, stricter about JSON than a YAML parser is) are read
+// into a YAML::Node tree.
 std::string str(const YAML::Node& n) {
   return n && n.IsScalar() ? n.Scalar() : std::string();
 }
@@ -120,7 +103,7 @@ Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_vi
       return fail(Code::parse_error, std::string(origin) + ": not JSON: syntax error at byte " +
                                          std::to_string(e.byte));
     }
-    collect(json_to_yaml(j), std::string(origin), out);
+    collect(detail::to_yaml_node(j), std::string(origin), out);
     return out;
   }
   std::vector<YAML::Node> docs;

@@ -1,6 +1,5 @@
 #include "helper/ctl/run.hpp"
 
-#include <yaml-cpp/yaml.h>
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "common/core/lint.hpp"
 #include "common/core/match.hpp"
 #include "common/core/secret_manifest.hpp"
+#include "common/core/yaml_text.hpp"
 
 namespace regcred::ctl {
 namespace {
@@ -33,33 +33,12 @@ Result<std::string> read_input(const std::string& path, std::istream& in) {
   return text;
 }
 
-YAML::Node to_yaml(const Json& j) {
-  if (j.is_object()) {
-    YAML::Node n(YAML::NodeType::Map);
-    for (const auto& [k, v] : j.items())
-      n[k] = to_yaml(v);
-    return n;
-  }
-  if (j.is_array()) {
-    YAML::Node n(YAML::NodeType::Sequence);
-    for (const auto& v : j)
-      n.push_back(to_yaml(v));
-    return n;
-  }
-  if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
-  if (j.is_string()) return YAML::Node(j.get<std::string>());
-  return YAML::Node(j.dump());
-}
-
 void print_structured(const Json& j, const std::string& format, std::ostream& out) {
   if (format == "json") {
     out << j.dump(2) << "\n";
     return;
   }
-  YAML::Emitter e;
-  e.SetNullFormat(YAML::LowerNull);
-  e << to_yaml(j);
-  out << e.c_str() << "\n";
+  out << core::to_yaml_text(j);
 }
 
 // ---- secret create ----
