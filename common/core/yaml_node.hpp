@@ -12,12 +12,14 @@ template <typename BasicJson>
 YAML::Node to_yaml_node(const BasicJson& j) {
   if (j.is_object()) {
     YAML::Node n(YAML::NodeType::Map);
-    for (const auto& [k, v] : j.items()) n[k] = to_yaml_node(v);
+    for (const auto& [k, v] : j.items())
+      n[k] = to_yaml_node(v);
     return n;
   }
   if (j.is_array()) {
     YAML::Node n(YAML::NodeType::Sequence);
-    for (const auto& v : j) n.push_back(to_yaml_node(v));
+    for (const auto& v : j)
+      n.push_back(to_yaml_node(v));
     return n;
   }
   if (j.is_null()) return YAML::Node(YAML::NodeType::Null);
