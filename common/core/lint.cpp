@@ -11,6 +11,12 @@
 namespace regcred::core {
 namespace {
 
+std::string trim_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/')
+    s.pop_back();
+  return s;
+}
+
 class Linter {
  public:
   explicit Linter(const SecretManifest& s) : s_(s) {}
@@ -155,9 +161,8 @@ class Linter {
     if (is_docker_hub(key)) return std::string("docker.io");
     auto k = kubelet_normalize_key(key);
     if (!k) return std::nullopt;
-    while (k->size() > 1 && k->back() == '/')
-      k->pop_back();
-    return k;
+    // A normalised key starts with a non-empty host, so this never empties it.
+    return trim_trailing_slashes(std::move(*k));
   }
 
   void check_key(const AuthEntry& e) {
@@ -188,15 +193,11 @@ class Linter {
       return;
     }
     // What each consumer takes the key to cover.
-    auto trim = [](std::string s) {
-      while (!s.empty() && s.back() == '/')
-        s.pop_back();
-      return s;
-    };
-    const std::string kubelet = trim(*normalized);
+    const std::string kubelet = trim_trailing_slashes(*normalized);
     const std::string docker = docker_convert_to_hostname(key);
     const bool has_scheme = key.starts_with("http://") || key.starts_with("https://");
-    const std::string containers = has_scheme ? containers_normalize_auth_file_key(key) : trim(key);
+    const std::string containers =
+        has_scheme ? containers_normalize_auth_file_key(key) : trim_trailing_slashes(key);
     if (kubelet != docker || kubelet != containers) {
       add_key(lint_code::ambiguous_key, key,
               "read differently: kubelet as \"" + kubelet + "\", docker CLI as \"" + docker +

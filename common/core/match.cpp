@@ -1,7 +1,8 @@
 #include "common/core/match.hpp"
 
 #include <algorithm>
-#include <set>
+#include <functional>
+#include <map>
 
 #include "common/core/image_ref.hpp"
 #include "common/core/url.hpp"
@@ -198,7 +199,9 @@ bool urls_match(const SchemelessUrl& g, const SchemelessUrl& t) {
 
 }  // namespace
 
-struct KubeletKeyring::ParsedKey {
+struct KubeletKeyring::Entry {
+  std::string key;
+  std::vector<std::size_t> of;
   std::optional<SchemelessUrl> url;
 };
 
@@ -229,48 +232,36 @@ bool kubelet_is_default_registry(std::string_view image) {
 }
 
 KubeletKeyring::KubeletKeyring(const std::vector<std::string>& config_keys) {
-  std::set<std::string> unique;
+  // Keys deduplicated and reverse-sorted bytewise, as kubelet's index is.
+  std::map<std::string, std::vector<std::size_t>, std::greater<>> by_key;
   for (std::size_t i = 0; i < config_keys.size(); ++i) {
     auto key = kubelet_normalize_key(config_keys[i]);
     if (!key) {
       skipped_.emplace_back(i, "not a URL kubelet can parse");
       continue;
     }
-    auto it =
-        std::find_if(creds_.begin(), creds_.end(), [&](const auto& c) { return c.first == *key; });
-    if (it == creds_.end()) {
-      creds_.emplace_back(*key, std::vector<std::size_t>{i});
-    } else {
-      it->second.push_back(i);
-    }
-    unique.insert(*key);
+    by_key[*key].push_back(i);
   }
-  index_.assign(unique.rbegin(), unique.rend());
-  // Parsed once here rather than on every lookup, as kubelet does.
-  for (const auto& key : index_)
-    parsed_.push_back(ParsedKey{parse_schemeless(key)});
+  entries_.reserve(by_key.size());
+  // Each key is parsed once here rather than on every lookup.
+  for (auto& [key, of] : by_key)
+    entries_.push_back(Entry{key, std::move(of), parse_schemeless(key)});
 }
 
 KubeletKeyring::~KubeletKeyring() = default;
 KubeletKeyring::KubeletKeyring(KubeletKeyring&&) noexcept = default;
 KubeletKeyring& KubeletKeyring::operator=(KubeletKeyring&&) noexcept = default;
 
-const std::vector<std::size_t>* KubeletKeyring::find(std::string_view key) const {
-  auto it =
-      std::find_if(creds_.begin(), creds_.end(), [&](const auto& c) { return c.first == key; });
-  return it == creds_.end() ? nullptr : &it->second;
-}
-
 std::vector<KubeletKeyring::Match> KubeletKeyring::lookup(std::string_view image) const {
   std::vector<Match> out;
-  const auto target = parse_schemeless(image);
-  for (std::size_t i = 0; target && i < index_.size(); ++i) {
-    if (parsed_[i].url && urls_match(*parsed_[i].url, *target))
-      out.push_back(Match{index_[i], *find(index_[i]), false});
+  if (const auto target = parse_schemeless(image)) {
+    for (const auto& e : entries_)
+      if (e.url && urls_match(*e.url, *target)) out.push_back(Match{e.key, e.of, false});
   }
   if (out.empty() && kubelet_is_default_registry(image)) {
-    if (const auto* of = find(k_kubelet_default_registry_key))
-      out.push_back(Match{std::string(k_kubelet_default_registry_key), *of, true});
+    auto it = std::find_if(entries_.begin(), entries_.end(),
+                           [](const Entry& e) { return e.key == k_kubelet_default_registry_key; });
+    if (it != entries_.end()) out.push_back(Match{it->key, it->of, true});
   }
   return out;
 }

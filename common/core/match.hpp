@@ -55,12 +55,9 @@ class KubeletKeyring {
   const std::vector<std::pair<std::size_t, std::string>>& skipped() const { return skipped_; }
 
  private:
-  struct ParsedKey;
-  std::vector<std::string> index_;                                       // unique, reverse-sorted
-  std::vector<ParsedKey> parsed_;                                        // index_[i], parsed once
-  std::vector<std::pair<std::string, std::vector<std::size_t>>> creds_;  // key -> config keys
+  struct Entry;                 // a keyring key, the config keys it holds, the key parsed once
+  std::vector<Entry> entries_;  // unique keys, reverse-sorted (more specific first)
   std::vector<std::pair<std::size_t, std::string>> skipped_;
-  const std::vector<std::size_t>* find(std::string_view key) const;
 };
 
 // ---- docker CLI ----
