@@ -16,12 +16,12 @@ test: deps
 	ctest --preset dev
 
 run: build
-	@echo "regcredd arrives with the daemon issue; until then, 'make run' shows what the core does"; \
-	echo "on the bundled examples/ (regcredctl secret lint, regcredctl explain)."; \
-	for f in examples/*.yaml examples/broken/pretty-printed.yaml examples/broken/path-key.yaml; do \
-	  echo "== regcredctl secret lint $$f"; build/bin/regcredctl secret lint $$f || true; done; \
-	echo "== regcredctl explain csmssim01:80/app:1.0 --docker-config examples/docker-config.json"; \
-	build/bin/regcredctl explain csmssim01:80/app:1.0 --docker-config examples/docker-config.json
+	@mkdir -p run
+	@echo "regcredd on examples/ (directory source, no cluster); files under ./run/. In another shell:"
+	@echo "  curl -s --unix-socket run/regcredd.sock http://localhost/v1/status"
+	@echo "  cat run/docker/config.json run/kubelet/config.json"
+	@echo "  edit or add a manifest in examples/ and watch the files follow; Ctrl-C stops it."
+	build/bin/regcredd --config examples/regcredd.yaml
 
 bench: build
 	bench/run.sh build/bin/regcred_bench

@@ -7,6 +7,7 @@ packages="
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  docker-registry skopeo apache2-utils openssl python3 curl
 "
 
 missing=""

@@ -50,6 +50,10 @@ struct ManifestSet {
 // fails only when the text is neither YAML nor JSON.
 Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_view origin);
 
+// One Secret object as the API server sends it (a list item has no `kind`; a watch event's
+// object has). Fast path for the kube source: no YAML. Errors as for a manifest document.
+Result<SecretManifest> secret_from_json(const nlohmann::json& obj, std::string_view origin);
+
 // What kubelet reads from a pull secret (secrets.MakeDockerKeyring): the entries of
 // .dockerconfigjson (type kubernetes.io/dockerconfigjson) or .dockercfg (kubernetes.io/dockercfg).
 // Errors: type and data key disagree, data missing, payload not a docker config.

@@ -1,0 +1,240 @@
+#include "common/io/safe_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace regcred::io {
+namespace {
+
+std::string errno_text(int e) {
+  return std::strerror(e);
+}
+
+Unexpected sys_fail(const std::string& action, int e) {
+  return fail(Code::io_error, action + ": " + errno_text(e));
+}
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/')
+      ++i;
+    std::size_t j = i;
+    while (j < path.size() && path[j] != '/')
+      ++j;
+    if (j > i) out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// May a symlink inside this folder be trusted? Only when nobody but root could have put it
+// there: root-owned, and not writable by group or others (a sticky /tmp is not enough).
+bool trusted_folder(const struct stat& st) {
+  return st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+Result<void> full_write(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_fail("write", errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
+std::string temp_name(std::string_view name) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr std::string_view hex = "0123456789abcdef";
+  std::string s = "." + std::string(name) + ".regcred-";
+  std::uint64_t r = rng();
+  for (int i = 0; i < 12; ++i) {
+    s += hex[r & 15U];
+    r >>= 4U;
+  }
+  return s + ".tmp";
+}
+
+}  // namespace
+
+Fd& Fd::operator=(Fd&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.release();
+  }
+  return *this;
+}
+
+Fd::~Fd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::pair<std::string, std::string> split_path(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return {".", path};
+  if (slash == 0) return {"/", path.substr(1)};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
+
+Result<Dir> open_dir(const std::string& path, CreateDirs create) {
+  bool absolute = !path.empty() && path[0] == '/';
+  Fd cur(::open(absolute ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cur) return sys_fail("open " + std::string(absolute ? "/" : "."), errno);
+  std::string walked = absolute ? "" : ".";
+  for (const std::string& part : components(path)) {
+    struct stat st {};
+    if (::fstat(cur.get(), &st) != 0) return sys_fail("stat " + walked, errno);
+    std::string next = walked + "/" + part;
+    int fd = ::openat(cur.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && create == CreateDirs::yes) {
+      if (::mkdirat(cur.get(), part.c_str(), 0700) != 0 && errno != EEXIST) {
+        return sys_fail("create folder " + next, errno);
+      }
+      fd = ::openat(cur.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0 && ::geteuid() == 0 && ::fchown(fd, st.st_uid, st.st_gid) != 0) {
+        int e = errno;
+        ::close(fd);
+        return sys_fail("chown " + next, e);
+      }
+    }
+    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+      struct stat lst {};
+      if (::fstatat(cur.get(), part.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(lst.st_mode)) {
+        if (!trusted_folder(st)) {
+          return fail(Code::invalid_argument,
+                      "open " + next + ": is a symlink in a folder that uid " +
+                          std::to_string(st.st_uid) + " can write; refusing to follow it");
+        }
+        fd = ::openat(cur.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      } else {
+        errno = ENOTDIR;
+      }
+    }
+    if (fd < 0) return sys_fail("open " + next, errno);
+    cur = Fd(fd);
+    walked = next;
+  }
+  struct stat st {};
+  if (::fstat(cur.get(), &st) != 0) return sys_fail("stat " + path, errno);
+  Dir d;
+  d.fd = std::move(cur);
+  d.path = path.empty() ? "." : path;
+  d.uid = st.st_uid;
+  d.gid = st.st_gid;
+  return d;
+}
+
+Result<std::optional<FileContent>> read_file(const Dir& dir, std::string_view name,
+                                             std::size_t max_size) {
+  std::string n(name);
+  std::string shown = dir.path + "/" + n;
+  Fd fd(::openat(dir.fd.get(), n.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return std::optional<FileContent>{};
+    if (errno == ELOOP) {
+      return fail(Code::invalid_argument,
+                  "read " + shown + ": is a symlink; refusing to follow it");
+    }
+    return sys_fail("read " + shown, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail("stat " + shown, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return fail(Code::invalid_argument, "read " + shown + ": not a regular file");
+  }
+  if (st.st_nlink > 1) {
+    return fail(Code::invalid_argument,
+                "read " + shown + ": has " + std::to_string(st.st_nlink) +
+                    " hard links; refusing a file that may be another file");
+  }
+  if (st.st_uid != dir.uid && st.st_uid != 0) {
+    return fail(Code::invalid_argument, "read " + shown + ": owned by uid " +
+                                            std::to_string(st.st_uid) +
+                                            ", not by the folder's owner");
+  }
+  if (static_cast<std::size_t>(st.st_size) > max_size) {
+    return fail(Code::invalid_argument,
+                "read " + shown + ": larger than " + std::to_string(max_size) + " bytes");
+  }
+  FileContent out;
+  out.mode = st.st_mode & 07777;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    ssize_t r = ::read(fd.get(), buf.data(), buf.size());
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return sys_fail("read " + shown, errno);
+    }
+    if (r == 0) break;
+    out.text.append(buf.data(), static_cast<std::size_t>(r));
+    if (out.text.size() > max_size) {
+      return fail(Code::invalid_argument,
+                  "read " + shown + ": larger than " + std::to_string(max_size) + " bytes");
+    }
+  }
+  return std::optional<FileContent>(std::move(out));
+}
+
+Result<void> write_file(const Dir& dir, std::string_view name, std::string_view content,
+                        const WriteOptions& options) {
+  std::string n(name);
+  std::string shown = dir.path + "/" + n;
+  std::string tmp = temp_name(name);
+  Fd fd(::openat(dir.fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                 0600));
+  if (!fd) return sys_fail("write " + shown + ": create temp file", errno);
+  auto discard = [&](Error e) {
+    ::unlinkat(dir.fd.get(), tmp.c_str(), 0);
+    return fail(std::move(e).context("write " + shown));
+  };
+  if (auto r = full_write(fd.get(), content); !r) return discard(r.error());
+  if (::fchmod(fd.get(), options.mode) != 0)
+    return discard(Error{Code::io_error, "chmod: " + errno_text(errno)});
+  if (options.owner_from_dir && ::geteuid() == 0 && ::fchown(fd.get(), dir.uid, dir.gid) != 0) {
+    return discard(Error{Code::io_error, "chown: " + errno_text(errno)});
+  }
+  if (::fsync(fd.get()) != 0) return discard(Error{Code::io_error, "fsync: " + errno_text(errno)});
+  if (::close(fd.release()) != 0) {
+    return discard(Error{Code::io_error, "close: " + errno_text(errno)});
+  }
+  if (::renameat(dir.fd.get(), tmp.c_str(), dir.fd.get(), n.c_str()) != 0) {
+    return discard(Error{Code::io_error, "rename: " + errno_text(errno)});
+  }
+  if (::fsync(dir.fd.get()) != 0) return sys_fail("write " + shown + ": fsync folder", errno);
+  return ok();
+}
+
+Result<std::string> read_whole_file(const std::string& path, std::size_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return sys_fail("read " + path, errno);
+  std::string out;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    ssize_t r = ::read(fd.get(), buf.data(), buf.size());
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return sys_fail("read " + path, errno);
+    }
+    if (r == 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(r));
+    if (out.size() > max_size) {
+      return fail(Code::invalid_argument,
+                  "read " + path + ": larger than " + std::to_string(max_size) + " bytes");
+    }
+  }
+  return out;
+}
+
+}  // namespace regcred::io

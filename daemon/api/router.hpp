@@ -1,0 +1,34 @@
+// router.hpp: the status API as a pure function of a request and the daemon's answers, apart
+// from the socket and the session (server.cpp). Every JSON answer carries "version". Adding an
+// endpoint is adding a branch here and a method to StatusProvider.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace regcred::api {
+
+struct Request {
+  std::string method;
+  std::string target;  // path and query
+  std::string body;
+  bool privileged = false;  // the peer is root or in the configured group
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+class StatusProvider {
+ public:
+  virtual ~StatusProvider() = default;
+  virtual bool ready() const = 0;
+  virtual nlohmann::json status(bool privileged) = 0;
+};
+
+Response route(const Request& req, StatusProvider& provider);
+
+}  // namespace regcred::api

@@ -1,0 +1,183 @@
+#include "daemon/api/server.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "common/io/log.hpp"
+
+namespace regcred::api {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using local = asio::local::stream_protocol;
+using Stream = beast::basic_stream<local, asio::any_io_executor, beast::unlimited_rate_policy>;
+
+namespace {
+
+constexpr std::size_t k_max_connections = 64;
+constexpr std::uint64_t k_body_limit = 64U * 1024U;
+constexpr std::uint32_t k_header_limit = 16U * 1024U;
+constexpr auto k_read_timeout = std::chrono::seconds(10);
+
+bool in_group(pid_t pid, gid_t gid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (!line.starts_with("Groups:")) continue;
+    std::istringstream in(line.substr(7));
+    unsigned long g = 0;
+    while (in >> g) {
+      if (g == gid) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, Handler h, std::optional<gid_t> g)
+      : acceptor(io), handler(std::move(h)), group(g) {}
+  local::acceptor acceptor;
+  Handler handler;
+  std::optional<gid_t> group;
+  std::size_t active = 0;
+  bool stopped = false;
+
+  bool privileged(local::socket& s) const {
+    struct ucred cred {};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
+    if (cred.uid == 0) return true;
+    if (!group) return false;
+    return cred.gid == *group || in_group(cred.pid, *group);
+  }
+
+  asio::awaitable<void> session(local::socket sock) {
+    auto self = shared_from_this();
+    bool priv = privileged(sock);
+    Stream stream(std::move(sock));
+    beast::flat_buffer buf;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(k_body_limit);
+      parser.header_limit(k_header_limit);
+      stream.expires_after(k_read_timeout);
+      auto [ec, n] =
+          co_await http::async_read(stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        http::response<http::string_body> res{http::status::payload_too_large, 11};
+        res.set(http::field::content_type, "application/json");
+        res.body() = "{\"error\":\"request too large\"}\n";
+        res.keep_alive(false);
+        res.prepare_payload();
+        stream.expires_after(k_read_timeout);
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      if (ec) break;
+      auto req = parser.release();
+      Request r{std::string(req.method_string()), std::string(req.target()), req.body(), priv};
+      Response out = handler(r);
+      http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+      res.set(http::field::server, "regcredd");
+      res.set(http::field::content_type, out.content_type);
+      res.keep_alive(req.keep_alive());
+      if (req.method() != http::verb::head) res.body() = std::move(out.body);
+      res.prepare_payload();
+      stream.expires_after(k_read_timeout);
+      auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      if (wec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(local::socket::shutdown_send, ignored);
+    --active;
+  }
+
+  asio::awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    while (!stopped) {
+      auto [ec, sock] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopped) break;
+        io::log_warning("status socket: accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      if (active >= k_max_connections) {
+        beast::error_code ignored;
+        sock.close(ignored);
+        continue;
+      }
+      ++active;
+      asio::co_spawn(acceptor.get_executor(), session(std::move(sock)), asio::detached);
+    }
+  }
+};
+
+StatusServer::StatusServer(asio::io_context& io, Handler handler, std::optional<gid_t> group)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), group)) {}
+
+StatusServer::~StatusServer() {
+  stop();
+}
+
+Result<void> StatusServer::listen(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return fail(Code::invalid_argument, "listen " + path + ": exists and is not a socket");
+    }
+    ::unlink(path.c_str());
+  }
+  auto slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string dir = path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      return fail(Code::io_error, "listen " + path + ": create folder: " + std::strerror(errno));
+    }
+  }
+  beast::error_code ec;
+  impl_->acceptor.open(local{}, ec);
+  if (!ec) impl_->acceptor.bind(local::endpoint(path), ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail(Code::io_error, "listen " + path + ": " + ec.message());
+  if (::chmod(path.c_str(), 0666) != 0) {
+    return fail(Code::io_error, "listen " + path + ": chmod: " + std::strerror(errno));
+  }
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+  return ok();
+}
+
+Result<void> StatusServer::adopt(int fd) {
+  beast::error_code ec;
+  impl_->acceptor.assign(local{}, fd, ec);
+  if (ec) return fail(Code::io_error, "adopt the systemd socket: " + ec.message());
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+  return ok();
+}
+
+void StatusServer::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+}
+
+std::size_t StatusServer::connections() const {
+  return impl_->active;
+}
+
+}  // namespace regcred::api

@@ -1,0 +1,481 @@
+#include "daemon/app/daemon.hpp"
+
+#include <grp.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "common/core/label_selector.hpp"
+#include "common/io/log.hpp"
+#include "daemon/api/server.hpp"
+#include "daemon/kube/kube_source.hpp"
+#include "daemon/sources/dir_source.hpp"
+#include "daemon/sync/sink.hpp"
+#include "daemon/sync/state.hpp"
+#include "daemon/sync/store.hpp"
+
+namespace regcred::daemon {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto k_min_write_interval = 50ms;
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf.data();
+}
+
+nlohmann::json provenance_json(const sync::Provenance& p) {
+  return {{"source", p.source},
+          {"namespace", p.namespace_},
+          {"name", p.name},
+          {"uid", p.uid},
+          {"resourceVersion", p.resource_version}};
+}
+
+class Daemon : public SourceEvents, public api::StatusProvider {
+ public:
+  Daemon(Config cfg, std::vector<std::string> args, Notifier& notifier)
+      : cfg_(std::move(cfg)),
+        args_(std::move(args)),
+        notifier_(notifier),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        flush_timer_(io_),
+        ready_timer_(io_),
+        watchdog_timer_(io_),
+        started_(std::chrono::system_clock::now()) {}
+
+  int run() {
+    io::Log::set_level(cfg_.log_level);
+    if (auto r = sync::prepare_state_dir(cfg_.state_dir); !r) {
+      io::log_error("cannot use the state folder", {{"error", r.error().message}});
+      return 1;
+    }
+    auto records = sync::load_sink_records(cfg_.state_dir);
+    if (!records) {
+      io::log_error("cannot read the sink record", {{"error", records.error().message}});
+      return 1;
+    }
+    records_ = std::move(*records);
+    build_sinks();
+    if (!cfg_.once) {
+      if (auto r = start_server(); !r) {
+        io::log_error("cannot serve the status socket", {{"error", r.error().message}});
+        return 1;
+      }
+    }
+    if (auto r = build_sources(); !r) {
+      io::log_error("cannot start a source", {{"error", r.error().message}});
+      return 2;
+    }
+    handle_signals();
+    start_watchdog();
+    ready_timer_.expires_after(cfg_.ready_timeout);
+    ready_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      if (cfg_.once) {
+        io::log_error("--once: not every source delivered a full state in time",
+                      {{"waiting", pending_list()}});
+        exit_code_ = 1;
+        shutdown();
+        return;
+      }
+      if (!ready_sent_) {
+        ready_sent_ = true;
+        notifier_.notify("READY=1\nSTATUS=waiting for the first sync of " + pending_list() +
+                         "; files are not written until then");
+        io::log_warning("reporting ready before the first full sync",
+                        {{"waiting", pending_list()}});
+      }
+    });
+    for (auto& s : sources_)
+      s->start();
+    io::log_info("regcredd started", {{"version", REGCRED_VERSION},
+                                      {"node", cfg_.node_name},
+                                      {"sources", std::to_string(sources_.size())},
+                                      {"sinks", std::to_string(sinks_.size())}});
+    io_.run();
+    return exit_code_;
+  }
+
+  // SourceEvents
+  void replace(const std::string& stream, std::vector<core::SecretManifest> secrets) override {
+    io::log_debug("stream state replaced",
+                  {{"stream", stream}, {"secrets", std::to_string(secrets.size())}});
+    store_.replace(stream, secrets, source_of(stream));
+    schedule_flush();
+  }
+  void upsert(const std::string& stream, core::SecretManifest secret) override {
+    io::log_debug("secret changed", {{"stream", stream}, {"secret", secret.display_name()}});
+    store_.upsert(stream, secret, source_of(stream));
+    schedule_flush();
+  }
+  void remove(const std::string& stream, const std::string& ns, const std::string& name) override {
+    io::log_debug("secret removed", {{"stream", stream}, {"secret", ns + "/" + name}});
+    store_.remove(stream, ns, name);
+    schedule_flush();
+  }
+  void synced(const std::string& stream) override {
+    if (pending_.erase(stream) == 0) return;
+    io::log_info("stream synced", {{"stream", stream}});
+    if (pending_.empty() && !initial_synced_) {
+      initial_synced_ = true;
+      schedule_flush();
+    }
+  }
+
+  // StatusProvider
+  bool ready() const override { return initial_synced_ && first_flush_done_; }
+  nlohmann::json status(bool privileged) override {
+    const auto& view = store_.view();
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& s : sources_)
+      sources.push_back(s->status());
+    nlohmann::json sinks = nlohmann::json::array();
+    for (const auto& s : sinks_) {
+      const auto& st = s.status();
+      nlohmann::json j = {
+          {"path", st.path},       {"kind", st.kind},           {"ok", st.ok},
+          {"entries", st.managed}, {"conflicts", st.conflicts}, {"writes", st.writes}};
+      if (!st.error.empty()) j["error"] = st.error;
+      if (st.last_write) j["lastWrite"] = iso_time(*st.last_write);
+      if (st.last_sync) j["lastSync"] = iso_time(*st.last_sync);
+      sinks.push_back(std::move(j));
+    }
+    nlohmann::json registries = nlohmann::json::array();
+    for (const auto& [key, e] : view.entries) {
+      nlohmann::json j = {{"key", key}, {"secret", provenance_json(e.from)}};
+      if (privileged) j["username"] = e.credential.username;
+      nlohmann::json sh = nlohmann::json::array();
+      for (const auto& p : e.shadowed)
+        sh.push_back(provenance_json(p));
+      j["shadowed"] = std::move(sh);
+      registries.push_back(std::move(j));
+    }
+    nlohmann::json secrets = nlohmann::json::array();
+    for (const auto& r : view.secrets) {
+      nlohmann::json j = {{"secret", r.from.display()},
+                          {"source", provenance_json(r.from)},
+                          {"status", r.rejected ? "rejected" : "synced"},
+                          {"keys", r.keys},
+                          {"problems", r.problems}};
+      secrets.push_back(std::move(j));
+    }
+    nlohmann::json store = {
+        {"secrets", store_.secret_count()},  {"registries", view.entries.size()},
+        {"rejected", view.rejected},         {"shadowed", view.shadowed},
+        {"generation", store_.generation()}, {"stateDir", cfg_.state_dir},
+        {"ok", state_error_.empty()}};
+    if (!state_error_.empty()) store["error"] = state_error_;
+    nlohmann::json out = {{"node", cfg_.node_name},
+                          {"ready", ready()},
+                          {"synced", initial_synced_},
+                          {"waitingFor", pending_vector()},
+                          {"startedAt", iso_time(started_)},
+                          {"sources", std::move(sources)},
+                          {"sinks", std::move(sinks)},
+                          {"store", std::move(store)},
+                          {"registries", std::move(registries)},
+                          {"secrets", std::move(secrets)}};
+    if (last_flush_wall_) out["lastSync"] = iso_time(*last_flush_wall_);
+    return out;
+  }
+
+ private:
+  std::string source_of(const std::string& stream) const {
+    auto it = stream_source_.find(stream);
+    return it == stream_source_.end() ? stream : it->second;
+  }
+
+  std::vector<std::string> pending_vector() const {
+    return std::vector<std::string>(pending_.begin(), pending_.end());
+  }
+  std::string pending_list() const {
+    std::string s;
+    for (const auto& p : pending_)
+      s += (s.empty() ? "" : ", ") + p;
+    return s;
+  }
+
+  void build_sinks() {
+    sinks_.clear();
+    for (const auto& p : cfg_.docker_configs)
+      sinks_.emplace_back(p, "docker");
+    if (!cfg_.kubelet_config.empty()) sinks_.emplace_back(cfg_.kubelet_config, "kubelet");
+  }
+
+  Result<void> build_sources() {
+    REGCRED_TRY_ASSIGN(auto selector, core::LabelSelector::parse(cfg_.label_selector));
+    std::set<std::string> streams;
+    if (!cfg_.secrets_dir.empty()) {
+      auto dir =
+          std::make_unique<DirSource>(io_, *this, cfg_.secrets_dir, cfg_.namespaces, selector);
+      sources_.push_back(std::move(dir));
+    }
+    if (cfg_.has_kube_source()) {
+      REGCRED_TRY_ASSIGN(auto kube, make_kube_source(io_, *this, cfg_));
+      sources_.push_back(std::move(kube));
+    }
+    for (const auto& s : sources_) {
+      std::string name = s->status().value("name", std::string());
+      for (const auto& st : s->streams()) {
+        streams.insert(st);
+        pending_.insert(st);
+        stream_source_[st] = name;
+      }
+    }
+    // Streams the new configuration no longer has (SIGHUP) go: the operator removed them.
+    for (const auto& old : known_streams_) {
+      if (!streams.contains(old)) store_.drop_stream(old);
+    }
+    known_streams_ = streams;
+    return ok();
+  }
+
+  Result<void> start_server() {
+    std::optional<gid_t> gid;
+    if (!cfg_.socket_group.empty()) {
+      struct group* g = ::getgrnam(cfg_.socket_group.c_str());
+      if (g == nullptr) {
+        return fail(Code::invalid_argument,
+                    "--socket-group " + cfg_.socket_group + ": no such group");
+      }
+      gid = g->gr_gid;
+    }
+    server_ = std::make_unique<api::StatusServer>(
+        io_, [this](const api::Request& r) { return api::route(r, *this); }, gid);
+    if (int fd = systemd_listen_fd(); fd >= 0) {
+      io::log_info("status socket from systemd", {{"fd", std::to_string(fd)}});
+      return server_->adopt(fd);
+    }
+    REGCRED_TRY(server_->listen(cfg_.socket));
+    io::log_info("status socket listening", {{"socket", cfg_.socket}});
+    return ok();
+  }
+
+  void handle_signals() {
+    signals_.async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload();
+        handle_signals();
+        return;
+      }
+      io::log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      shutdown();
+    });
+  }
+
+  void reload() {
+    auto parsed = load_config(args_);
+    Result<void> valid = parsed ? validate(parsed->config) : fail(parsed.error());
+    if (!valid) {
+      io::log_error("reload refused; keeping the running configuration",
+                    {{"error", valid.error().message}});
+      return;
+    }
+    notifier_.notify("RELOADING=1");
+    for (auto& s : sources_)
+      s->stop();
+    sources_.clear();
+    Config next = parsed->config;
+    next.once = cfg_.once;
+    cfg_ = std::move(next);
+    io::Log::set_level(cfg_.log_level);
+    build_sinks();
+    pending_.clear();
+    if (auto r = build_sources(); !r) {
+      io::log_error("reload: cannot start a source", {{"error", r.error().message}});
+    }
+    for (auto& s : sources_)
+      s->start();
+    io::log_info("configuration reloaded");
+    notifier_.notify("READY=1");
+    schedule_flush();
+  }
+
+  void start_watchdog() {
+    auto interval = notifier_.watchdog();
+    if (!interval) return;
+    watchdog_period_ = *interval / 2;
+    watchdog_tick();
+  }
+  void watchdog_tick() {
+    notifier_.notify("WATCHDOG=1");
+    watchdog_timer_.expires_after(watchdog_period_);
+    watchdog_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) watchdog_tick();
+    });
+  }
+
+  void schedule_flush() {
+    if (!initial_synced_ || flush_pending_ || stopping_) return;
+    flush_pending_ = true;
+    auto now = std::chrono::steady_clock::now();
+    auto due = last_flush_ + k_min_write_interval;
+    flush_timer_.expires_after(due > now ? due - now : std::chrono::steady_clock::duration(0));
+    flush_timer_.async_wait([this](boost::system::error_code ec) {
+      flush_pending_ = false;
+      if (!ec) flush();
+    });
+  }
+
+  void flush() {
+    last_flush_ = std::chrono::steady_clock::now();
+    const auto& view = store_.view();
+    bool all_ok = true;
+    if (store_.generation() != saved_generation_) {
+      if (auto r = sync::save_credentials(cfg_.state_dir, view); !r) {
+        state_error_ = r.error().message;
+        all_ok = false;
+        io::log_error("cannot save the credential store", {{"error", state_error_}});
+      } else {
+        state_error_.clear();
+        saved_generation_ = store_.generation();
+      }
+    }
+    for (auto& sink : sinks_) {
+      auto& owned = records_[sink.path()];
+      auto r = sink.sync(view.entries, owned, [&](const sync::OwnedKeys& keys) {
+        records_[sink.path()] = keys;
+        return sync::save_sink_records(cfg_.state_dir, records_);
+      });
+      if (!r) {
+        all_ok = false;
+        io::log_error("cannot write a credential file; it keeps its old content",
+                      {{"file", sink.path()}, {"error", r.error().message}});
+      }
+      for (const auto& c : sink.status().conflicts) {
+        if (reported_conflicts_.insert(sink.path() + "\n" + c).second) {
+          io::log_warning("entry written by someone else; not overwriting it",
+                          {{"file", sink.path()}, {"key", c}});
+        }
+      }
+    }
+    if (!all_ok) {
+      // Disk full, read-only: try again later without anyone having to ask.
+      retry_pending_ = true;
+      flush_timer_.expires_after(5s);
+      flush_pending_ = true;
+      flush_timer_.async_wait([this](boost::system::error_code ec) {
+        flush_pending_ = false;
+        if (!ec) flush();
+      });
+    }
+    first_flush_done_ = true;
+    last_flush_wall_ = std::chrono::system_clock::now();
+    std::string line =
+        std::to_string(store_.secret_count()) + " secrets, " + std::to_string(view.entries.size()) +
+        " registries, " + std::to_string(view.rejected) + " rejected, " +
+        std::to_string(sinks_.size()) + " files" + (all_ok ? "" : " (a write failed, see the log)");
+    if (line != last_status_line_ || !ready_sent_) {
+      last_status_line_ = line;
+      notifier_.notify((ready_sent_ ? "" : "READY=1\n") + std::string("STATUS=") + line);
+      ready_sent_ = true;
+    }
+    if (cfg_.once) {
+      exit_code_ = (all_ok && view.rejected == 0) ? 0 : 1;
+      for (const auto& r : view.secrets) {
+        if (!r.rejected) continue;
+        for (const auto& p : r.problems)
+          io::log_error("secret rejected", {{"problem", p}});
+      }
+      shutdown();
+    }
+  }
+
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    notifier_.notify("STOPPING=1");
+    for (auto& s : sources_)
+      s->stop();
+    if (server_) server_->stop();
+    flush_timer_.cancel();
+    ready_timer_.cancel();
+    watchdog_timer_.cancel();
+    signals_.cancel();
+    io_.stop();
+  }
+
+  asio::io_context io_;
+  Config cfg_;
+  std::vector<std::string> args_;
+  Notifier& notifier_;
+  asio::signal_set signals_;
+  asio::steady_timer flush_timer_;
+  asio::steady_timer ready_timer_;
+  asio::steady_timer watchdog_timer_;
+  std::chrono::microseconds watchdog_period_{0};
+  std::chrono::system_clock::time_point started_;
+  std::optional<std::chrono::system_clock::time_point> last_flush_wall_;
+  std::chrono::steady_clock::time_point last_flush_{};
+
+  sync::Store store_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::set<std::string> pending_;
+  std::set<std::string> known_streams_;
+  std::map<std::string, std::string> stream_source_;
+  std::vector<sync::FileSink> sinks_;
+  sync::SinkRecords records_;
+  std::set<std::string> reported_conflicts_;
+  std::unique_ptr<api::StatusServer> server_;
+  std::string state_error_;
+  std::string last_status_line_;
+  std::uint64_t saved_generation_ = ~std::uint64_t{0};
+  bool initial_synced_ = false;
+  bool first_flush_done_ = false;
+  bool flush_pending_ = false;
+  bool retry_pending_ = false;
+  bool ready_sent_ = false;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_daemon(Config config, std::vector<std::string> args, Notifier& notifier) {
+  Daemon d(std::move(config), std::move(args), notifier);
+  return d.run();
+}
+
+int run(const std::vector<std::string>& args) {
+  auto parsed = load_config(args);
+  if (!parsed) {
+    std::cerr << "regcredd: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (parsed->exit_now) {
+    std::cout << parsed->output;
+    return parsed->exit_code;
+  }
+  Config cfg = std::move(parsed->config);
+  if (auto v = validate(cfg); !v) {
+    std::cerr << "regcredd: " << v.error().message << "\n";
+    return 2;
+  }
+  if (cfg.check_config) {
+    if (auto k = check_kube_config(cfg); !k) {
+      std::cerr << "regcredd: " << k.error().message << "\n";
+      return 2;
+    }
+    std::cout << "regcredd: configuration OK\n";
+    return 0;
+  }
+  SdNotifier notifier;
+  return run_daemon(std::move(cfg), args, notifier);
+}
+
+}  // namespace regcred::daemon

@@ -1,0 +1,52 @@
+// http.hpp: GET requests to the API server over libcurl, with the connection's TLS settings and
+// the credential of the moment. One Client per thread (it keeps one connection alive). libcurl
+// stays inside http.cpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/core/result.hpp"
+#include "daemon/kube/kubeconfig.hpp"
+
+namespace regcred::kube {
+
+struct HttpResult {
+  long status = 0;
+  std::optional<long> retry_after;  // seconds, from Retry-After
+  std::string body;                 // the whole body, or (stream) a non-200 body
+};
+
+class Client {
+ public:
+  explicit Client(CredentialSource& creds);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // A whole response (lists). Fails on transport errors only; any status is a result.
+  Result<HttpResult> get(const std::string& path_query);
+
+  // A watch: `on_line` gets each newline-terminated line of a 200 body as it arrives and returns
+  // false to end the stream. A stream silent for `idle` is cut (a dead connection).
+  Result<HttpResult> stream(const std::string& path_query,
+                            const std::function<bool(std::string_view)>& on_line,
+                            std::chrono::seconds idle);
+
+  // From another thread: ends a request in progress at once, and every later one.
+  void cancel();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes a query value as Go's url.QueryEscape does.
+std::string query_escape(std::string_view v);
+
+}  // namespace regcred::kube

@@ -1,0 +1,155 @@
+#include "daemon/kube/kube_source.hpp"
+
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "common/io/log.hpp"
+#include "daemon/kube/kubeconfig.hpp"
+#include "daemon/kube/reflector.hpp"
+
+namespace regcred::daemon {
+namespace asio = boost::asio;
+namespace {
+
+constexpr std::string_view k_sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+Result<kube::Connection> connection_for(const Config& cfg) {
+  if (cfg.in_cluster) {
+    const char* dir = std::getenv("REGCRED_SERVICEACCOUNT_DIR");  // tests only
+    return kube::load_in_cluster(dir != nullptr ? dir : std::string(k_sa_dir));
+  }
+  return kube::load_kubeconfig(cfg.kubeconfig);
+}
+
+class KubeSource : public Source {
+ public:
+  KubeSource(asio::io_context& io, SourceEvents& events, kube::Connection conn, const Config& cfg)
+      : io_(io), events_(events), creds_(std::move(conn)), alive_(std::make_shared<bool>(true)) {
+    name_ = "kube:" + creds_.connection().server;
+    std::vector<std::string> paths;
+    if (cfg.namespaces.empty()) {
+      paths.emplace_back("/api/v1/secrets");
+    } else {
+      for (const auto& ns : cfg.namespaces)
+        paths.push_back("/api/v1/namespaces/" + ns + "/secrets");
+    }
+    kube::ReflectorOptions opt;
+    if (const char* v = std::getenv("REGCRED_WATCH_IDLE_TIMEOUT_S"); v != nullptr) {
+      opt.idle_timeout = std::chrono::seconds(std::atol(v));  // tests of dead connections
+    }
+    for (const auto& path : paths) {
+      for (std::string_view type : {core::k_type_dockerconfigjson, core::k_type_dockercfg}) {
+        kube::StreamSpec spec;
+        spec.path = path;
+        spec.field_selector = "type=" + std::string(type);
+        spec.label_selector = cfg.label_selector;
+        spec.id = name_ + path + "?" + spec.field_selector;
+        reflectors_.push_back(
+            std::make_unique<kube::Reflector>(spec, creds_, callbacks(spec.id), opt));
+        streams_.push_back(spec.id);
+      }
+    }
+  }
+
+  ~KubeSource() override { stop(); }
+
+  void start() override {
+    for (auto& r : reflectors_)
+      threads_.emplace_back([p = r.get()] { p->run(); });
+  }
+
+  void stop() override {
+    *alive_ = false;
+    for (auto& r : reflectors_)
+      r->stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    threads_.clear();
+  }
+
+  std::vector<std::string> streams() const override { return streams_; }
+
+  nlohmann::json status() const override {
+    nlohmann::json streams = nlohmann::json::array();
+    bool synced = true;
+    bool ok = true;
+    for (const auto& r : reflectors_) {
+      auto s = r->status();
+      synced = synced && s.value("synced", false);
+      ok = ok && s.value("state", "") != "error" && s.value("state", "") != "backoff";
+      streams.push_back(std::move(s));
+    }
+    return {{"name", name_},
+            {"kind", "kube"},
+            {"server", creds_.connection().server},
+            {"identity", creds_.connection().origin},
+            {"synced", synced},
+            {"ok", ok},
+            {"streams", std::move(streams)}};
+  }
+
+ private:
+  // Runs `fn` on the event loop, unless the source was stopped meanwhile.
+  template <typename F>
+  void post(F fn) {
+    asio::post(io_, [alive = alive_, fn = std::move(fn)]() mutable {
+      if (*alive) fn();
+    });
+  }
+
+  kube::ReflectorCallbacks callbacks(const std::string& stream) {
+    kube::ReflectorCallbacks cb;
+    cb.replace = [this, stream](std::vector<core::SecretManifest> items) {
+      post([this, stream, items = std::move(items)]() mutable {
+        events_.replace(stream, std::move(items));
+      });
+    };
+    cb.upsert = [this, stream](core::SecretManifest s) {
+      post([this, stream, s = std::move(s)]() mutable { events_.upsert(stream, std::move(s)); });
+    };
+    cb.remove = [this, stream](std::string ns, std::string name) {
+      post([this, stream, ns = std::move(ns), name = std::move(name)] {
+        events_.remove(stream, ns, name);
+      });
+    };
+    cb.synced = [this, stream] { post([this, stream] { events_.synced(stream); }); };
+    return cb;
+  }
+
+  asio::io_context& io_;
+  SourceEvents& events_;
+  kube::CredentialSource creds_;
+  std::shared_ptr<bool> alive_;
+  std::string name_;
+  std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
+  std::vector<std::thread> threads_;
+  std::vector<std::string> streams_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> make_kube_source(asio::io_context& io, SourceEvents& events,
+                                                 const Config& cfg) {
+  REGCRED_TRY_ASSIGN(auto conn, connection_for(cfg));
+  return std::unique_ptr<Source>(std::make_unique<KubeSource>(io, events, std::move(conn), cfg));
+}
+
+Result<void> check_kube_config(const Config& cfg) {
+  if (!cfg.secrets_dir.empty()) {
+    struct stat st {};
+    if (::stat(cfg.secrets_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Code::invalid_argument, "--secrets-dir " + cfg.secrets_dir + ": not a folder");
+    }
+  }
+  if (cfg.has_kube_source()) {
+    REGCRED_TRY_ASSIGN(auto conn, connection_for(cfg));
+    (void)conn;
+  }
+  return ok();
+}
+
+}  // namespace regcred::daemon

@@ -1,0 +1,323 @@
+#include "daemon/kube/reflector.hpp"
+
+#include <array>
+
+#include "common/io/log.hpp"
+
+namespace regcred::kube {
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf.data();
+}
+
+bool is_expired(const nlohmann::json& st) {
+  if (!st.is_object()) return false;
+  std::string reason = st.value("reason", "");
+  return st.value("code", 0) == 410 || reason == "Expired" || reason == "Gone";
+}
+
+// A Status body's message, for logs. The API server's messages name objects, never secrets'
+// data; still, cut it to one line of bounded length.
+std::string status_message(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  std::string m;
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) {
+    m = j["message"].get<std::string>();
+  } else {
+    m = body.substr(0, 200);
+  }
+  for (char& c : m) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return m.substr(0, 300);
+}
+
+}  // namespace
+
+Reflector::Reflector(StreamSpec spec, CredentialSource& creds, ReflectorCallbacks cb,
+                     ReflectorOptions options)
+    : spec_(std::move(spec)), creds_(creds), cb_(std::move(cb)), opt_(options), client_(creds) {}
+
+void Reflector::set_state(std::string state, std::string error) {
+  std::lock_guard lock(status_mu_);
+  state_ = std::move(state);
+  if (!error.empty()) {
+    error_ = std::move(error);
+    ++errors_;
+  }
+}
+
+nlohmann::json Reflector::status() const {
+  std::lock_guard lock(status_mu_);
+  nlohmann::json j = {{"stream", spec_.id},     {"state", state_},   {"synced", synced_},
+                      {"resourceVersion", rv_}, {"lists", lists_},   {"relists", relists_},
+                      {"watches", watches_},    {"events", events_}, {"bookmarks", bookmarks_},
+                      {"errors", errors_}};
+  if (!error_.empty()) j["lastError"] = error_;
+  if (last_list_) j["lastList"] = iso_time(*last_list_);
+  if (last_event_) j["lastEvent"] = iso_time(*last_event_);
+  return j;
+}
+
+void Reflector::stop() {
+  stop_ = true;
+  client_.cancel();
+  std::lock_guard lock(wait_mu_);
+  wait_cv_.notify_all();
+}
+
+bool Reflector::sleep_for(std::chrono::milliseconds d) {
+  std::unique_lock lock(wait_mu_);
+  return !wait_cv_.wait_for(lock, d, [this] { return stop_.load(); });
+}
+
+void Reflector::sleep_backoff(std::optional<long> retry_after) {
+  auto now = std::chrono::steady_clock::now();
+  if (backoff_.count() == 0 || now - backoff_started_ > opt_.backoff_reset) {
+    backoff_ = opt_.backoff_initial;
+    backoff_started_ = now;
+  } else {
+    backoff_ = std::min(backoff_ * 2, opt_.backoff_max);
+  }
+  // wait.Jitter(d, 1.0): d + rand[0,1) * d.
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  auto wait = backoff_ + std::chrono::milliseconds(static_cast<std::int64_t>(
+                             u(rng_) * static_cast<double>(backoff_.count())));
+  if (retry_after && std::chrono::seconds(*retry_after) > wait) {
+    wait = std::chrono::seconds(*retry_after);
+  }
+  set_state("backoff");
+  io::log_debug("backing off", {{"stream", spec_.id}, {"ms", std::to_string(wait.count())}});
+  sleep_for(wait);
+}
+
+void Reflector::run() {
+  Outcome next = Outcome::relist;
+  while (!stop_) {
+    switch (next) {
+      case Outcome::relist:
+        next = list();
+        break;
+      case Outcome::backoff_relist:
+        sleep_backoff(std::nullopt);
+        next = stop_ ? Outcome::stopped : list();
+        break;
+      case Outcome::rewatch:
+        next = watch();
+        break;
+      case Outcome::backoff_rewatch:
+        sleep_backoff(std::nullopt);
+        next = stop_ ? Outcome::stopped : watch();
+        break;
+      case Outcome::stopped:
+        return;
+    }
+  }
+}
+
+Reflector::Outcome Reflector::on_status_error(long status, const std::string& body,
+                                              std::optional<long> retry_after, bool listing) {
+  std::string msg = "HTTP " + std::to_string(status) + ": " + status_message(body);
+  set_state("error", msg);
+  if (status == 410) {
+    io::log_info("resourceVersion expired; listing again", {{"stream", spec_.id}});
+    rv_.clear();
+    return Outcome::relist;
+  }
+  if (status == 401) {
+    io::log_warning("unauthorized; reading the credential again",
+                    {{"stream", spec_.id}, {"error", msg}});
+    creds_.invalidate();
+  } else {
+    io::log_warning(listing ? "list failed" : "watch failed",
+                    {{"stream", spec_.id}, {"error", msg}});
+  }
+  if ((status == 429 || status >= 500) && retry_after) {
+    sleep_backoff(retry_after);
+    return listing ? Outcome::relist : Outcome::rewatch;
+  }
+  if (status == 429 || status == 401) {
+    return listing ? Outcome::backoff_relist : Outcome::backoff_rewatch;
+  }
+  return Outcome::backoff_relist;
+}
+
+Reflector::Outcome Reflector::list() {
+  set_state("listing");
+  std::vector<core::SecretManifest> items;
+  std::string cont;
+  std::string list_rv;
+  std::string base = spec_.path + "?";
+  if (!spec_.field_selector.empty()) {
+    base += "fieldSelector=" + query_escape(spec_.field_selector) + "&";
+  }
+  if (!spec_.label_selector.empty()) {
+    base += "labelSelector=" + query_escape(spec_.label_selector) + "&";
+  }
+  base += "limit=" + std::to_string(opt_.page_limit);
+  for (;;) {
+    if (stop_) return Outcome::stopped;
+    std::string q = base;
+    if (!cont.empty()) q += "&continue=" + query_escape(cont);
+    auto r = client_.get(q);
+    if (!r) {
+      if (stop_) return Outcome::stopped;
+      set_state("error", r.error().message);
+      io::log_warning("list failed", {{"stream", spec_.id}, {"error", r.error().message}});
+      return Outcome::backoff_relist;
+    }
+    if (r->status == 410 && !cont.empty()) {
+      // The continue token expired: start the list again from the beginning.
+      io::log_info("list continue token expired; listing again", {{"stream", spec_.id}});
+      items.clear();
+      cont.clear();
+      continue;
+    }
+    if (r->status != 200) return on_status_error(r->status, r->body, r->retry_after, true);
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("items")) {
+      set_state("error", "list answer is not a SecretList");
+      return Outcome::backoff_relist;
+    }
+    const auto& meta = j.value("metadata", nlohmann::json::object());
+    list_rv = meta.value("resourceVersion", "");
+    cont = meta.value("continue", "");
+    const auto& arr = j["items"];
+    if (arr.is_array()) {
+      for (std::size_t i = 0; i < arr.size(); ++i) {
+        auto s = core::secret_from_json(arr[i], spec_.id + " items[" + std::to_string(i) + "]");
+        if (!s) {
+          io::log_warning("list item skipped",
+                          {{"stream", spec_.id}, {"error", s.error().message}});
+          continue;
+        }
+        items.push_back(std::move(*s));
+      }
+    }
+    if (cont.empty()) break;
+  }
+  rv_ = list_rv;
+  {
+    std::lock_guard lock(status_mu_);
+    if (lists_ > 0) ++relists_;
+    ++lists_;
+    last_list_ = std::chrono::system_clock::now();
+    bool first = !synced_;
+    synced_ = true;
+    error_.clear();
+    (void)first;
+  }
+  io::log_info(
+      "listed",
+      {{"stream", spec_.id}, {"secrets", std::to_string(items.size())}, {"resourceVersion", rv_}});
+  cb_.replace(std::move(items));
+  cb_.synced();
+  backoff_ = std::chrono::milliseconds(0);
+  return Outcome::rewatch;
+}
+
+Reflector::Outcome Reflector::watch() {
+  set_state("watching");
+  std::uniform_int_distribution<std::int64_t> d(opt_.watch_timeout_min.count(),
+                                                2 * opt_.watch_timeout_min.count() - 1);
+  std::int64_t timeout = d(rng_);
+  // Query keys sorted, as client-go's url.Values.Encode sends them.
+  std::string q = spec_.path + "?allowWatchBookmarks=true";
+  if (!spec_.field_selector.empty()) q += "&fieldSelector=" + query_escape(spec_.field_selector);
+  if (!spec_.label_selector.empty()) q += "&labelSelector=" + query_escape(spec_.label_selector);
+  q += "&resourceVersion=" + query_escape(rv_) + "&timeoutSeconds=" + std::to_string(timeout) +
+       "&watch=true";
+  {
+    std::lock_guard lock(status_mu_);
+    ++watches_;
+  }
+  Outcome after = Outcome::rewatch;
+  std::uint64_t seen = 0;
+  auto started = std::chrono::steady_clock::now();
+  auto on_line = [&](std::string_view line) -> bool {
+    auto ev = nlohmann::json::parse(line, nullptr, false);
+    if (ev.is_discarded() || !ev.is_object() || !ev.contains("type") || !ev.contains("object")) {
+      set_state("error", "watch event is not JSON; resuming");
+      io::log_warning("watch event is not an event; resuming from the last resourceVersion",
+                      {{"stream", spec_.id}});
+      return false;
+    }
+    ++seen;
+    std::string type = ev["type"].is_string() ? ev["type"].get<std::string>() : "";
+    const auto& obj = ev["object"];
+    if (type == "ERROR") {
+      std::string msg = obj.is_object() ? obj.value("message", "") : "";
+      if (is_expired(obj)) {
+        io::log_info("watch: resourceVersion expired; listing again",
+                     {{"stream", spec_.id}, {"message", msg}});
+        set_state("error", "410 in watch: " + msg);
+        rv_.clear();
+        after = Outcome::relist;
+      } else {
+        set_state("error", "watch ERROR event: " + msg);
+        io::log_warning("watch ERROR event", {{"stream", spec_.id}, {"message", msg}});
+        after = Outcome::backoff_relist;
+      }
+      return false;
+    }
+    std::string rv;
+    if (obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()) {
+      rv = obj["metadata"].value("resourceVersion", "");
+    }
+    if (type == "BOOKMARK") {
+      if (!rv.empty()) rv_ = rv;
+      std::lock_guard lock(status_mu_);
+      ++bookmarks_;
+      return true;
+    }
+    if (type != "ADDED" && type != "MODIFIED" && type != "DELETED") {
+      io::log_warning("unknown watch event type; ignored", {{"stream", spec_.id}, {"type", type}});
+      return true;
+    }
+    auto s = core::secret_from_json(obj, spec_.id);
+    if (!s) {
+      io::log_warning("watch event object skipped",
+                      {{"stream", spec_.id}, {"error", s.error().message}});
+      if (!rv.empty()) rv_ = rv;
+      return true;
+    }
+    if (type == "DELETED") {
+      cb_.remove(s->namespace_, s->name);
+    } else {
+      cb_.upsert(std::move(*s));
+    }
+    if (!rv.empty()) rv_ = rv;
+    std::lock_guard lock(status_mu_);
+    ++events_;
+    last_event_ = std::chrono::system_clock::now();
+    return true;
+  };
+  auto r = client_.stream(q, on_line, opt_.idle_timeout);
+  if (stop_) return Outcome::stopped;
+  if (!r) {
+    set_state("error", r.error().message);
+    io::log_warning("watch ended", {{"stream", spec_.id}, {"error", r.error().message}});
+    // Connection refused or cut: resume the watch after a backoff; never relist for it.
+    return Outcome::backoff_rewatch;
+  }
+  if (r->status != 200) return on_status_error(r->status, r->body, r->retry_after, false);
+  if (after == Outcome::rewatch && seen == 0 &&
+      std::chrono::steady_clock::now() - started < std::chrono::seconds(1)) {
+    // client-go's "very short watch": closed at once with nothing in it; do not spin.
+    io::log_debug("very short watch", {{"stream", spec_.id}});
+    return Outcome::backoff_rewatch;
+  }
+  if (after == Outcome::rewatch) {
+    backoff_ = std::chrono::milliseconds(0);
+    io::log_debug("watch ended; resuming", {{"stream", spec_.id}, {"resourceVersion", rv_}});
+  }
+  return after;
+}
+
+}  // namespace regcred::kube

@@ -1,0 +1,37 @@
+// source.hpp: what a source of pull secrets tells the daemon, and what the daemon asks of it.
+// Sources call SourceEvents on the daemon's event loop thread only (a source with threads of its
+// own posts to the loop first), so the store needs no lock.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/core/secret_manifest.hpp"
+
+namespace regcred::daemon {
+
+class SourceEvents {
+ public:
+  virtual ~SourceEvents() = default;
+  // A full state of one stream (a relist, a directory scan) replaces what it held, in one step.
+  virtual void replace(const std::string& stream, std::vector<core::SecretManifest> secrets) = 0;
+  virtual void upsert(const std::string& stream, core::SecretManifest secret) = 0;
+  virtual void remove(const std::string& stream, const std::string& ns,
+                      const std::string& name) = 0;
+  // The stream has delivered a full state at least once.
+  virtual void synced(const std::string& stream) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual void start() = 0;
+  // Stops within a second; no SourceEvents call after it returns.
+  virtual void stop() = 0;
+  virtual std::vector<std::string> streams() const = 0;
+  virtual nlohmann::json status() const = 0;
+};
+
+}  // namespace regcred::daemon

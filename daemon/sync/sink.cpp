@@ -1,0 +1,144 @@
+#include "daemon/sync/sink.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <functional>
+
+#include "common/io/log.hpp"
+#include "common/io/safe_file.hpp"
+
+namespace regcred::sync {
+namespace {
+
+constexpr std::size_t k_max_config_size = 16U << 20U;
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
+  static constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4U];
+    out += hex[md[i] & 15U];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fingerprint(const core::AuthEntry& e) {
+  // The entry as it reads back from the file: serialize() writes `auth` in place of
+  // username/password, so both forms fingerprint alike.
+  core::Json j = core::Json::object();
+  if (!e.username.empty() || !e.password.empty()) {
+    j["auth"] = core::encode_auth(e.username, e.password).reveal();
+  } else if (!e.auth.empty()) {
+    j["auth"] = e.auth.reveal();
+  }
+  if (!e.email.empty()) j["email"] = e.email;
+  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
+  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
+  for (const auto& [k, v] : e.extra.items())
+    j[k] = v;
+  return sha256_hex(j.dump());
+}
+
+core::AuthEntry entry_for(const StoreEntry& s) {
+  core::AuthEntry e;
+  e.key = s.key;
+  e.auth = core::encode_auth(s.credential.username, s.credential.password);
+  e.email = s.email;
+  e.identitytoken = s.credential.identitytoken;
+  return e;
+}
+
+Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const OwnedKeys& owned,
+                           const std::map<std::string, StoreEntry>& desired) {
+  core::DockerConfig cfg;
+  if (current && !current->empty()) {
+    REGCRED_TRY_ASSIGN(cfg, core::DockerConfig::parse(*current));
+  }
+  SinkPlan plan;
+  auto ours = [&](const core::AuthEntry& e) {
+    auto it = owned.find(e.key);
+    return it != owned.end() && it->second.contains(fingerprint(e));
+  };
+  // Our entries whose secret is gone.
+  std::vector<std::string> stale;
+  for (const auto& e : cfg.auths()) {
+    if (!desired.contains(e.key) && ours(e)) stale.push_back(e.key);
+  }
+  for (const auto& k : stale)
+    cfg.erase(k);
+  for (const auto& [key, entry] : desired) {
+    const core::AuthEntry* existing = cfg.find(key);
+    if (existing != nullptr && !ours(*existing)) {
+      plan.conflicts.push_back(key);
+      continue;
+    }
+    core::AuthEntry e = entry_for(entry);
+    if (existing != nullptr) e.extra = existing->extra;  // fields a tool added stay
+    plan.owned[key].insert(fingerprint(e));
+    cfg.set(std::move(e));
+    ++plan.managed;
+  }
+  plan.text = cfg.serialize();
+  plan.changed = !current || *current != plan.text;
+  return plan;
+}
+
+FileSink::FileSink(std::string path, std::string kind) {
+  status_.path = std::move(path);
+  status_.kind = std::move(kind);
+}
+
+Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired, OwnedKeys& owned,
+                            const Recorder& record) {
+  auto run = [&]() -> Result<void> {
+    auto [dir_path, name] = io::split_path(status_.path);
+    REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(dir_path, io::CreateDirs::yes));
+    REGCRED_TRY_ASSIGN(auto current, io::read_file(dir, name, k_max_config_size));
+    std::optional<std::string> text;
+    mode_t mode = 0600;
+    if (current) {
+      text = std::move(current->text);
+      // Keep a stricter old mode; never widen to group or others.
+      mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+    }
+    auto planned = plan_sink(text, owned, desired);
+    if (!planned) return fail(std::move(planned).error().context("parse " + status_.path));
+    SinkPlan plan = std::move(planned).value();
+    status_.conflicts = plan.conflicts;
+    status_.managed = plan.managed;
+    if (!plan.changed) {
+      if (owned != plan.owned) {
+        owned = plan.owned;
+        REGCRED_TRY(record(owned));
+      }
+      return ok();
+    }
+    OwnedKeys intent = owned;
+    for (const auto& [k, fps] : plan.owned)
+      intent[k].insert(fps.begin(), fps.end());
+    REGCRED_TRY(record(intent));
+    owned = std::move(intent);
+    REGCRED_TRY(io::write_file(dir, name, plan.text, io::WriteOptions{mode, true}));
+    owned = std::move(plan.owned);
+    REGCRED_TRY(record(owned));
+    ++status_.writes;
+    status_.last_write = std::chrono::system_clock::now();
+    io::log_info("wrote credentials", {{"file", status_.path},
+                                       {"entries", std::to_string(status_.managed)},
+                                       {"conflicts", std::to_string(status_.conflicts.size())}});
+    return ok();
+  };
+  auto r = run();
+  status_.last_sync = std::chrono::system_clock::now();
+  status_.ok = r.has_value();
+  status_.error = r ? "" : r.error().message;
+  return r;
+}
+
+}  // namespace regcred::sync

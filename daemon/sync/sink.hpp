@@ -1,0 +1,79 @@
+// sink.hpp: keeping one docker-format config.json in step with the store, without touching
+// what a user wrote. plan_sink() is the pure merge; FileSink adds the safe read and the atomic
+// write (common/io/safe_file.hpp).
+//
+// Ownership: for each key it wrote, the daemon remembers fingerprints (SHA-256) of the entry as
+// it wrote it. An entry in the file is the daemon's only while its fingerprint is one of those;
+// one the user edited, or wrote before us, is the user's. The daemon never overwrites or removes
+// a user's entry: a store key that meets one is a conflict, reported in status.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/core/docker_config.hpp"
+#include "common/core/result.hpp"
+#include "daemon/sync/store.hpp"
+
+namespace regcred::sync {
+
+// key -> fingerprints of entries the daemon wrote under it. More than one only between
+// recording an intent and the write that carries it out (see FileSink::sync).
+using OwnedKeys = std::map<std::string, std::set<std::string>>;
+
+std::string fingerprint(const core::AuthEntry& e);
+
+// The entry the daemon writes for a store entry: `auth`, plus email and identitytoken when the
+// secret has them.
+core::AuthEntry entry_for(const StoreEntry& s);
+
+struct SinkPlan {
+  std::string text;                    // the file to write
+  bool changed = false;                // text differs from the current file
+  OwnedKeys owned;                     // what the daemon owns once `text` is written
+  std::vector<std::string> conflicts;  // store keys held by a user's entry
+  std::size_t managed = 0;             // entries of ours in `text`
+};
+
+// `current` is the file's text (nullopt: no file). Fails when it is not a docker config: a file
+// the daemon cannot parse is not rewritten.
+Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const OwnedKeys& owned,
+                           const std::map<std::string, StoreEntry>& desired);
+
+struct SinkStatus {
+  std::string path;
+  std::string kind;  // "docker" or "kubelet"
+  bool ok = true;
+  std::string error;
+  std::vector<std::string> conflicts;
+  std::size_t managed = 0;
+  std::uint64_t writes = 0;
+  std::optional<std::chrono::system_clock::time_point> last_write;
+  std::optional<std::chrono::system_clock::time_point> last_sync;
+};
+
+class FileSink {
+ public:
+  FileSink(std::string path, std::string kind);
+
+  // Reads the file, merges, and writes it when the content changes. `owned` is the daemon's
+  // record for this file; `record` persists it and is called with the union of the old and new
+  // fingerprints before the write and with the new set after it, so a crash in between never
+  // makes the daemon's own entry look like a user's.
+  using Recorder = std::function<Result<void>(const OwnedKeys&)>;
+  Result<void> sync(const std::map<std::string, StoreEntry>& desired, OwnedKeys& owned,
+                    const Recorder& record);
+
+  const SinkStatus& status() const { return status_; }
+  const std::string& path() const { return status_.path; }
+
+ private:
+  SinkStatus status_;
+};
+
+}  // namespace regcred::sync

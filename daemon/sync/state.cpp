@@ -1,0 +1,89 @@
+#include "daemon/sync/state.hpp"
+
+#include <sys/stat.h>
+
+#include "common/core/docker_config.hpp"
+#include "common/io/safe_file.hpp"
+
+namespace regcred::sync {
+namespace {
+
+constexpr std::size_t k_max_state_size = 256U << 20U;
+
+Result<void> write_state(const std::string& state_dir, std::string_view name,
+                         const std::string& text) {
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
+  return io::write_file(dir, name, text, io::WriteOptions{0600, false});
+}
+
+}  // namespace
+
+std::string render_credentials(const Store::View& view) {
+  core::Json auths = core::Json::object();
+  core::Json sources = core::Json::object();
+  for (const auto& [key, e] : view.entries) {
+    core::Json j = core::Json::object();
+    // The store file is a credential file by design: it is what the helpers answer from.
+    j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+    if (!e.email.empty()) j["email"] = e.email;
+    if (!e.credential.identitytoken.empty()) {
+      j["identitytoken"] = e.credential.identitytoken.reveal();
+    }
+    auths[key] = std::move(j);
+    sources[key] = {{"source", e.from.source},
+                    {"namespace", e.from.namespace_},
+                    {"name", e.from.name},
+                    {"uid", e.from.uid},
+                    {"resourceVersion", e.from.resource_version}};
+  }
+  core::Json root = {{"auths", std::move(auths)},
+                     {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
+  return root.dump(1, '\t');
+}
+
+Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
+  return write_state(state_dir, k_credentials_file, render_credentials(view));
+}
+
+Result<SinkRecords> load_sink_records(const std::string& state_dir) {
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
+  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_sinks_file, k_max_state_size));
+  SinkRecords out;
+  if (!content) return out;
+  std::string where = state_dir + "/" + std::string(k_sinks_file);
+  core::Json j = core::Json::parse(content->text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("sinks") || !j["sinks"].is_object()) {
+    return fail(Code::parse_error, "read " + where + ": not a sink record");
+  }
+  for (const auto& [path, rec] : j["sinks"].items()) {
+    if (!rec.is_object() || !rec.contains("keys") || !rec["keys"].is_object()) continue;
+    OwnedKeys& owned = out[path];
+    for (const auto& [key, fps] : rec["keys"].items()) {
+      if (!fps.is_array()) continue;
+      for (const auto& fp : fps) {
+        if (fp.is_string()) owned[key].insert(fp.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& records) {
+  core::Json sinks = core::Json::object();
+  for (const auto& [path, owned] : records) {
+    core::Json keys = core::Json::object();
+    for (const auto& [key, fps] : owned)
+      keys[key] = fps;
+    sinks[path] = {{"keys", std::move(keys)}};
+  }
+  core::Json root = {{"version", 1}, {"sinks", std::move(sinks)}};
+  return write_state(state_dir, k_sinks_file, root.dump(1, '\t'));
+}
+
+Result<void> prepare_state_dir(const std::string& state_dir) {
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
+  (void)dir;
+  return ok();
+}
+
+}  // namespace regcred::sync

@@ -1,0 +1,29 @@
+// state.hpp: what the daemon keeps in its state folder (0700, files 0600):
+// - credentials.json: the merged store as a docker config.json (`auths`, always with `auth`)
+//   plus "x-regcred" provenance per key. The helpers read it while the daemon is down.
+// - sinks.json: per sink file, the fingerprints of the entries the daemon wrote there.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/core/result.hpp"
+#include "daemon/sync/sink.hpp"
+#include "daemon/sync/store.hpp"
+
+namespace regcred::sync {
+
+inline constexpr std::string_view k_credentials_file = "credentials.json";
+inline constexpr std::string_view k_sinks_file = "sinks.json";
+
+std::string render_credentials(const Store::View& view);
+Result<void> save_credentials(const std::string& state_dir, const Store::View& view);
+
+using SinkRecords = std::map<std::string, OwnedKeys>;  // sink path -> owned keys
+Result<SinkRecords> load_sink_records(const std::string& state_dir);
+Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& records);
+
+// Makes the state folder (0700) if needed.
+Result<void> prepare_state_dir(const std::string& state_dir);
+
+}  // namespace regcred::sync
