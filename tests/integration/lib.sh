@@ -1,0 +1,133 @@
+# Shared helpers for the integration tests (POSIX sh). Source it after setting -eu.
+# Every test works in its own temp folder ($T), starts its own processes, and stops them on exit.
+# REGCRED_BIN (the built binaries) and REGCRED_SRC (the source tree) come from ctest.
+
+: "${REGCRED_BIN:?set by ctest}" "${REGCRED_SRC:?set by ctest}"
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/regcred-it.XXXXXX)
+PIDS=""
+FAILS=0
+CHECKS=0
+
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+  for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+  if [ "${KEEP_TMP:-0}" = 1 ] || [ "$FAILS" -ne 0 ]; then
+    echo "# files kept in $T"
+  else
+    rm -rf "$T"
+  fi
+}
+trap cleanup EXIT INT TERM
+
+ok() { CHECKS=$((CHECKS + 1)); echo "ok - $*"; }
+not_ok() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+check() { # check "description" command...
+  desc=$1; shift
+  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+finish() {
+  echo "# $CHECKS checks, $FAILS failed"
+  [ "$FAILS" -eq 0 ]
+}
+
+# wait_until SECONDS command...: polls every 50 ms.
+wait_until() {
+  limit=$1; shift
+  end=$(( $(date +%s%N) + limit * 1000000000 ))
+  while ! "$@" >/dev/null 2>&1; do
+    [ "$(date +%s%N)" -lt "$end" ] || return 1
+    sleep 0.05
+  done
+}
+
+# A docker config.json entry's decoded `auth`, or nothing.
+auth_of() { # file key
+  $PY - "$1" "$2" <<'PYEOF' 2>/dev/null
+import base64, json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print(base64.b64decode(d["auths"][sys.argv[2]]["auth"]).decode())
+except Exception:
+    pass
+PYEOF
+}
+has_key() { [ -n "$(auth_of "$1" "$2")" ]; }
+lacks_key() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] not in d.get("auths",{}) else 1)' "$1" "$2"; }
+auth_is() { [ "$(auth_of "$1" "$2")" = "$3" ]; }
+
+# json_get FILE_OR_- PYEXPR: evaluates PYEXPR with `d` = the parsed JSON.
+json_get() {
+  $PY -c 'import json,sys; d=json.load(open(sys.argv[1]) if sys.argv[1]!="-" else sys.stdin); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+sock_get() { # socket path
+  curl -sS --max-time 5 --unix-socket "$1" "http://localhost$2"
+}
+
+# A pull secret as JSON for the fake API server (or a manifest file).
+secret_json() { # ns name registry user password [labels-json]
+  labels=${6:-'{"regcred.io/sync":"true"}'}
+  $PY - "$@" "$labels" <<'PYEOF'
+import base64, json, sys
+ns, name, reg, user, pw, labels = sys.argv[1:7]
+auth = base64.b64encode(f"{user}:{pw}".encode()).decode()
+cfg = json.dumps({"auths": {reg: {"username": user, "password": pw, "auth": auth}}},
+                 separators=(",", ":"))
+print(json.dumps({"apiVersion": "v1", "kind": "Secret",
+                  "metadata": {"name": name, "namespace": ns, "labels": json.loads(labels)},
+                  "type": "kubernetes.io/dockerconfigjson",
+                  "data": {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}}))
+PYEOF
+}
+
+start_fake_apiserver() { # extra args...; sets API_PORT, API_PID, API_URL
+  rm -f "$T/api.port"
+  $PY "$REGCRED_SRC/tests/fakes/fake_apiserver.py" --port-file "$T/api.port" "$@" \
+    >>"$T/apiserver.log" 2>&1 &
+  API_PID=$!
+  PIDS="$PIDS $API_PID"
+  wait_until 10 test -s "$T/api.port" || { echo "fake API server did not start"; return 1; }
+  API_PORT=$(cat "$T/api.port")
+  API_URL="http://127.0.0.1:$API_PORT"
+}
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+api_put_secret() { # ns name registry user password [labels]
+  body=$(secret_json "$@")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data "$body" \
+    "$API_URL/api/v1/namespaces/$1/secrets/$2")
+  if [ "$code" = 404 ]; then
+    curl -s -o /dev/null -X POST --data "$body" "$API_URL/api/v1/namespaces/$1/secrets"
+  fi
+}
+api_delete_secret() { curl -s -o /dev/null -X DELETE "$API_URL/api/v1/namespaces/$1/secrets/$2"; }
+api_control() { curl -s -o /dev/null -X POST --data "${2:-}" "$API_URL/_fake/$1"; }
+
+write_kubeconfig() { # file server [user-yaml]
+  cat >"$1" <<KCEOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: $2
+contexts:
+- name: test
+  context: {cluster: fake, user: daemon}
+current-context: test
+users:
+- name: daemon
+  user: ${3:-"{}"}
+KCEOF
+}
+
+start_regcredd() { # args...; sets D_PID, D_SOCK; logs to $T/regcredd.log
+  D_SOCK=$T/regcredd.sock
+  "$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state" --socket "$D_SOCK" \
+    --log-level debug "$@" >>"$T/regcredd.log" 2>&1 &
+  D_PID=$!
+  PIDS="$PIDS $D_PID"
+  wait_until 15 test -S "$D_SOCK" || { echo "regcredd did not open its socket"; return 1; }
+}
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$D_SOCK" http://localhost/readyz)" = 200 ]; }
