@@ -11,10 +11,11 @@ auth read from a file on every request (so tests can rotate it), and writes (POS
 
 Test controls, under /_fake/:
   POST /_fake/faults    {"status":429,"retryAfter":2,"count":1,"match":"watch"|"list"|"any",
-                         "text":false}    the next `count` matching requests get that answer
+                         "text":false,"event":false}    the next `count` matching requests get that answer
   POST /_fake/close     ends every open watch now (like a server that drops them)
   POST /_fake/silence   {"seconds":N} open watches stop sending (no bytes) for N seconds
   POST /_fake/compact   drops the event history (the next resume gets 410)
+  POST /_fake/state     GET: {"rv", "objects"}
   GET  /_fake/requests  the request log: [{"method","path","query","auth"}], auth is "bearer",
                         "none" (never the token itself)
 --state FILE keeps objects, RV and (unless --no-history-on-restart) history across restarts.
@@ -226,10 +227,12 @@ class Handler(BaseHTTPRequestHandler):
         q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         if path.startswith("/_fake/"):
             return self.control(method, path)
+        entry = {"method": method, "path": path, "query": q,
+                 "auth": "bearer" if self.headers.get("Authorization") else "none",
+                 "time": time.time()}
         with LOCK:
-            REQUESTS.append({"method": method, "path": path, "query": q,
-                             "auth": "bearer" if self.headers.get("Authorization") else "none",
-                             "time": time.time()})
+            REQUESTS.append(entry)
+        self.entry = entry
         if not self.authorized():
             return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
         if path == "/version":
@@ -262,6 +265,18 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and name is None:
             watching = q.get("watch") in ("true", "1")
             fault = self.take_fault("watch" if watching else "list")
+            if fault:
+                with LOCK:
+                    self.entry["fault"] = fault["status"]
+            if fault and fault.get("event"):
+                # 200 and one ERROR event: how the watch cache reports an expired RV.
+                self.begin_stream()
+                err = {"type": "ERROR", "object": status(
+                    410, "Expired", "too old resource version: %s (%d)" %
+                    (q.get("resourceVersion", ""), STATE["rv"]))}
+                self.chunk(json.dumps(err).encode() + b"\n")
+                self.chunk(b"")
+                return
             if fault:
                 headers = {}
                 if fault.get("retryAfter") is not None:
@@ -492,7 +507,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_fake/faults":
                 FAULTS.append({"status": req["status"], "retryAfter": req.get("retryAfter"),
                                "count": req.get("count", 1), "match": req.get("match", "any"),
-                               "text": req.get("text", False)})
+                               "text": req.get("text", False),
+                               "event": req.get("event", False)})
             elif path == "/_fake/close":
                 WATCH_EPOCH[0] += 1
                 LOCK.notify_all()

@@ -89,22 +89,35 @@ start_fake_apiserver() { # extra args...; sets API_PORT, API_PID, API_URL
   PIDS="$PIDS $API_PID"
   wait_until 10 test -s "$T/api.port" || { echo "fake API server did not start"; return 1; }
   API_PORT=$(cat "$T/api.port")
-  API_URL="http://127.0.0.1:$API_PORT"
+  case " $* " in
+    *" --tls-cert "*) API_URL="https://127.0.0.1:$API_PORT" ;;
+    *) API_URL="http://127.0.0.1:$API_PORT" ;;
+  esac
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-api_put_secret() { # ns name registry user password [labels]
-  body=$(secret_json "$@")
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data "$body" \
-    "$API_URL/api/v1/namespaces/$1/secrets/$2")
-  if [ "$code" = 404 ]; then
-    curl -s -o /dev/null -X POST --data "$body" "$API_URL/api/v1/namespaces/$1/secrets"
+# The test's own writes use the first token of $T/server-tokens when there is one.
+api_curl() {
+  set -- ${T:+--cacert "$T/pki/ca.crt"} "$@"
+  [ -f "$T/pki/ca.crt" ] || shift 2
+  if [ -s "$T/server-tokens" ]; then
+    curl -s -H "Authorization: Bearer $(head -n1 "$T/server-tokens")" "$@"
+  else
+    curl -s "$@"
   fi
 }
-api_delete_secret() { curl -s -o /dev/null -X DELETE "$API_URL/api/v1/namespaces/$1/secrets/$2"; }
-api_control() { curl -s -o /dev/null -X POST --data "${2:-}" "$API_URL/_fake/$1"; }
+api_put_secret() { # ns name registry user password [labels]
+  body=$(secret_json "$@")
+  code=$(api_curl -o /dev/null -w '%{http_code}' -X PUT --data "$body" \
+    "$API_URL/api/v1/namespaces/$1/secrets/$2")
+  if [ "$code" = 404 ]; then
+    api_curl -o /dev/null -X POST --data "$body" "$API_URL/api/v1/namespaces/$1/secrets"
+  fi
+}
+api_delete_secret() { api_curl -o /dev/null -X DELETE "$API_URL/api/v1/namespaces/$1/secrets/$2"; }
+api_control() { api_curl -o /dev/null -X POST --data "${2:-}" "$API_URL/_fake/$1"; }
 
-write_kubeconfig() { # file server [user-yaml]
+write_kubeconfig() { # file server [user-yaml] [ca-file]
   cat >"$1" <<KCEOF
 apiVersion: v1
 kind: Config
@@ -112,6 +125,7 @@ clusters:
 - name: fake
   cluster:
     server: $2
+    ${4:+certificate-authority: $4}
 contexts:
 - name: test
   context: {cluster: fake, user: daemon}
@@ -120,6 +134,22 @@ users:
 - name: daemon
   user: ${3:-"{}"}
 KCEOF
+}
+
+# A test CA and a server certificate for 127.0.0.1/localhost, in $T/pki.
+make_pki() {
+  mkdir -p "$T/pki"
+  (
+    cd "$T/pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+      -subj "/CN=regcred-test-ca" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n" >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt \
+      -days 2 -extfile ext.cnf 2>/dev/null
+    mkdir -p certs.d && cp ca.crt certs.d/
+  )
 }
 
 start_regcredd() { # args...; sets D_PID, D_SOCK; logs to $T/regcredd.log

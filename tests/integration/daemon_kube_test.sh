@@ -1,0 +1,170 @@
+#!/bin/sh
+# regcredd against the fake API server: list+watch, add/modify/delete, both secret types, both
+# 410 forms, bookmarks, 429 + Retry-After, a token rotated after a 401, the API server killed
+# and restarted with and without its history, namespaces; and kubectl against the same fake, so
+# the fake stays faithful to the real wire format.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+
+echo "token-one" >"$T/server-tokens"
+echo "token-one" >"$T/token"
+make_pki
+TLS="--tls-cert $T/pki/server.crt --tls-key $T/pki/server.key"
+start_fake_apiserver $TLS --token-file "$T/server-tokens" --state "$T/api.state" --bookmark-interval 0.3
+write_kubeconfig "$T/kubeconfig" "$API_URL" "{tokenFile: token}" "$T/pki/ca.crt"
+KUB=$T/kubelet/config.json
+
+api_put_secret team-a app registry.a.example:5000 builder kube-pw-1111
+api_put_secret team-b web registry.b.example builder kube-pw-2222
+api_put_secret team-c hidden hidden.example nobody kube-pw-3333 '{}'
+# A legacy .dockercfg secret.
+$PY - >"$T/dockercfg.json" <<'PYEOF'
+import base64, json
+cfg = json.dumps({"legacy.example": {"auth": base64.b64encode(b"old:kube-pw-4444").decode()}})
+print(json.dumps({"metadata": {"name": "legacy", "namespace": "team-a",
+                  "labels": {"regcred.io/sync": "true"}}, "type": "kubernetes.io/dockercfg",
+                  "data": {".dockercfg": base64.b64encode(cfg.encode()).decode()}}))
+PYEOF
+api_curl -o /dev/null -X POST --data @"$T/dockercfg.json" "$API_URL/api/v1/namespaces/team-a/secrets"
+
+# kubectl sees what the fake serves (real client-go, list and watch).
+KC="kubectl --kubeconfig $T/kubeconfig --token token-one"
+check "kubectl get secrets -A lists the fake's secrets" sh -c "$KC get secrets -A 2>&1 | grep -q 'team-b.*web'"
+(timeout 4 $KC get secrets -n team-a --watch --output-watch-events >"$T/kubectl-watch.out" 2>&1 || true) &
+WPID=$!
+sleep 1.5
+api_put_secret team-a app registry.a.example:5000 builder kube-pw-1111
+wait "$WPID" || true
+check "kubectl get --watch sees a MODIFIED event from the fake" grep -q "MODIFIED.*app" "$T/kubectl-watch.out"
+
+# Only the daemon's requests from here on (kubectl's are in the log before them).
+N0=$(api_curl "$API_URL/_fake/requests" | json_get - 'len(d)')
+start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+check "ready after the first list of every stream" wait_until 15 ready
+check "a dockerconfigjson secret is written" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-1111
+check "a dockercfg secret is written" auth_is "$KUB" legacy.example old:kube-pw-4444
+check "an unlabelled secret is not" lacks_key "$KUB" hidden.example
+
+api_curl "$API_URL/_fake/requests" | json_get - "json.dumps(d[$N0:])" >"$T/requests.json"
+first_list() { json_get "$T/requests.json" "[r['query'] for r in d if r['path']=='/api/v1/secrets' and 'watch' not in r['query']][0]"; }
+first_watch() { json_get "$T/requests.json" "[r['query'] for r in d if r['path']=='/api/v1/secrets' and r['query'].get('watch')=='true'][0]"; }
+check "the list is paged (limit=500)" sh -c "echo \"$(first_list)\" | grep -q \"'limit': '500'\""
+check "the list asks for the label selector" sh -c "echo \"$(first_list)\" | grep -q \"'labelSelector': 'regcred.io/sync=true'\""
+check "both secret types are listed (two field selectors)" sh -c \
+  "[ \"$(json_get "$T/requests.json" "len(set(r['query'].get('fieldSelector') for r in d if r['path']=='/api/v1/secrets'))")\" = 2 ]"
+check "the watch asks for bookmarks" sh -c "echo \"$(first_watch)\" | grep -q \"'allowWatchBookmarks': 'true'\""
+timeout_ok() { t=$(json_get "$T/requests.json" "[int(r['query']['timeoutSeconds']) for r in d if r['query'].get('watch')=='true'][0]"); [ "$t" -ge 300 ] && [ "$t" -lt 600 ]; }
+check "the watch timeout is random in [300, 600)" timeout_ok
+watch_rv_is_list_rv() { [ "$(json_get "$T/requests.json" "[r['query']['resourceVersion'] for r in d if r['query'].get('watch')=='true'][0]")" -ge 1000 ]; }
+check "the watch starts from the list's resourceVersion" watch_rv_is_list_rv
+
+# Changes through the watch.
+api_put_secret team-a app registry.a.example:5000 builder kube-pw-5555
+check "MODIFIED reaches the file" wait_until 5 auth_is "$KUB" registry.a.example:5000 builder:kube-pw-5555
+api_put_secret team-d new registry.d.example deployer kube-pw-6666
+check "ADDED reaches the file" wait_until 5 auth_is "$KUB" registry.d.example deployer:kube-pw-6666
+api_delete_secret team-d new
+check "DELETED removes the entry" wait_until 5 lacks_key "$KUB" registry.d.example
+api_put_secret team-b web registry.b.example builder kube-pw-2222 '{"regcred.io/sync":"false"}'
+check "a secret that loses its label goes (ADDED/DELETED by selector)" wait_until 5 lacks_key "$KUB" registry.b.example
+api_put_secret team-b web registry.b.example builder kube-pw-2222
+
+lists() { json_get "$T/requests.json" "len([r for r in d if 'watch' not in r['query'] and r['path'].endswith('/secrets')])"; }
+refresh() { api_curl "$API_URL/_fake/requests" >"$T/requests.json"; }
+refresh; L0=$(lists)
+
+# Bookmarks: a change the watch does not see (unlabelled secret) moves the RV on; after a cut,
+# the watch resumes from the bookmark's RV without a relist.
+api_put_secret team-c hidden hidden.example nobody kube-pw-3333 '{}'
+sleep 1
+RV_NOW=$(json_get - 'd["rv"]' <<EOF2
+$(api_curl "$API_URL/_fake/state")
+EOF2
+)
+api_control close
+sleep 1
+refresh
+last_watch_rv() { json_get "$T/requests.json" "[r['query']['resourceVersion'] for r in d if r['query'].get('watch')=='true'][-1]"; }
+check "a watch resumes from the bookmark's resourceVersion ($RV_NOW)" [ "$(last_watch_rv)" = "$RV_NOW" ]
+check "a watch that ends is resumed without a relist" [ "$(lists)" = "$L0" ]
+
+# 410 as an ERROR event in a 200 stream: relist.
+api_control faults '{"status":410,"match":"watch","event":true,"count":2}'
+api_control close
+more_lists_than() { refresh; [ "$(lists)" -gt "$1" ]; }
+check "an ERROR 410 event makes it list again" wait_until 10 more_lists_than "$L0"
+refresh; L1=$(lists)
+# 410 as an HTTP status: relist too.
+api_control faults '{"status":410,"match":"watch","count":2}'
+api_control close
+check "an HTTP 410 makes it list again" wait_until 10 more_lists_than "$L1"
+check "still in sync after the relists" wait_until 5 auth_is "$KUB" registry.b.example builder:kube-pw-2222
+
+# 429 with Retry-After: 2 s between the refused watch and the next one, no relist.
+refresh; L2=$(lists)
+api_control faults '{"status":429,"retryAfter":2,"match":"watch","count":1}'
+api_control close
+gap() { json_get "$T/requests.json" "(lambda i: round([r for r in d[i+1:] if r['query'].get('fieldSelector')==d[i]['query'].get('fieldSelector')][0]['time']-d[i]['time'],2))([k for k,r in enumerate(d) if r.get('fault')==429][0])"; }
+retried() { refresh; gap >/dev/null 2>&1; }
+wait_until 40 retried || true
+gap_ok() {
+  g=$(gap)
+  echo "# gap after 429: ${g}s"
+  $PY -c "import sys; sys.exit(0 if float('$g') >= 1.9 else 1)"
+}
+check "Retry-After is honoured after a 429" gap_ok
+check "a 429 does not relist" [ "$(lists)" = "$L2" ]
+
+# Token rotation: the server takes only a new token; the daemon re-reads its token file on 401.
+echo "token-two" >"$T/token"
+echo "token-two" >"$T/server-tokens"
+api_control close
+api_put_secret team-a app registry.a.example:5000 builder kube-pw-7777
+check "after a 401 the rotated token is read and sync goes on" wait_until 15 auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
+check "the 401 was seen and handled" grep -q "unauthorized; reading the credential again" "$T/regcredd.log"
+
+# The API server dies mid-watch and comes back with its history: nothing lost, a resume.
+kill -KILL "$API_PID"; wait "$API_PID" 2>/dev/null || true
+sleep 2
+check "while the API server is down, nothing is removed" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
+check "status shows the outage" sh -c "curl -s --unix-socket '$D_SOCK' http://l/v1/status | grep -q 'lastError'"
+refresh_rv=$(json_get "$T/api.state" 'd["rv"]')
+start_fake_apiserver $TLS --port "$API_PORT" --token-file "$T/server-tokens" --state "$T/api.state" --bookmark-interval 0.3
+api_put_secret team-b web registry.b.example builder kube-pw-8888
+check "after a restart with history the watch resumes and changes flow" wait_until 15 auth_is "$KUB" registry.b.example builder:kube-pw-8888
+refresh
+resumed_without_list() { [ "$(json_get "$T/requests.json" "len([r for r in d if 'watch' not in r['query'] and r['path'].endswith('/secrets')])")" = 0 ]; }
+check "the restarted server saw watches, not lists (resume)" resumed_without_list
+
+# It dies again; meanwhile a secret is deleted and another added, and the history is lost.
+kill -KILL "$API_PID"; wait "$API_PID" 2>/dev/null || true
+$PY - "$T/api.state" <<'PYEOF'
+import base64, json, sys
+st = json.load(open(sys.argv[1]))
+del st["objects"]["team-a/legacy"]
+st["rv"] += 10
+cfg = json.dumps({"auths": {"registry.e.example": {"auth": base64.b64encode(b"e:kube-pw-9999").decode()}}})
+st["objects"]["team-e/fresh"] = {"metadata": {"name": "fresh", "namespace": "team-e", "uid": "u-e",
+    "resourceVersion": str(st["rv"]), "labels": {"regcred.io/sync": "true"}},
+    "type": "kubernetes.io/dockerconfigjson",
+    "data": {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}}
+json.dump(st, open(sys.argv[1], "w"))
+PYEOF
+sleep 1.5
+check "down again: the vanished secret's entry is still there" auth_is "$KUB" legacy.example old:kube-pw-4444
+start_fake_apiserver $TLS --port "$API_PORT" --token-file "$T/server-tokens" --state "$T/api.state" --no-history-on-restart
+check "without history: relist, the new secret arrives" wait_until 20 auth_is "$KUB" registry.e.example e:kube-pw-9999
+check "without history: the vanished secret goes after the relist" wait_until 40 lacks_key "$KUB" legacy.example
+check "without history: the others stay" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
+stop_pid "$D_PID"
+
+# Namespaces: one path per namespace.
+"$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" --namespace team-a \
+  --state-dir "$T/state-ns" --kubelet-config "$T/ns/config.json" >"$T/ns.log" 2>&1
+check "--namespace: that namespace's secrets" auth_is "$T/ns/config.json" registry.a.example:5000 builder:kube-pw-7777
+check "--namespace: no other namespace's" lacks_key "$T/ns/config.json" registry.b.example
+refresh
+check "--namespace: namespaced paths are used" grep -q '/api/v1/namespaces/team-a/secrets' "$T/requests.json"
+
+check "no fixture password or token in any log" sh -c "! grep -h -E 'kube-pw-|token-one|token-two' '$T'/regcredd.log '$T'/ns.log"
+finish
