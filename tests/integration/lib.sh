@@ -161,3 +161,27 @@ start_regcredd() { # args...; sets D_PID, D_SOCK; logs to $T/regcredd.log
   wait_until 15 test -S "$D_SOCK" || { echo "regcredd did not open its socket"; return 1; }
 }
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$D_SOCK" http://localhost/readyz)" = 200 ]; }
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The real docker-registry (CNCF distribution) with TLS and htpasswd on 127.0.0.1:$REG_PORT.
+# start_registry USER PASSWORD: (re)starts it with that one user; needs make_pki first.
+start_registry() {
+  [ -n "${REG_PORT:-}" ] || REG_PORT=$(free_port)
+  htpasswd -Bbn "$1" "$2" >"$T/htpasswd" 2>/dev/null
+  cat >"$T/registry.yml" <<REGEOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $T/registry-data}}
+http:
+  addr: 127.0.0.1:$REG_PORT
+  secret: regcred-test-secret
+  tls: {certificate: $T/pki/server.crt, key: $T/pki/server.key}
+auth:
+  htpasswd: {realm: regcred-test, path: $T/htpasswd}
+REGEOF
+  docker-registry serve "$T/registry.yml" >>"$T/registry.log" 2>&1 &
+  REG_PID=$!
+  PIDS="$PIDS $REG_PID"
+  wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$REG_PORT/v2/)\" = 401 ]"
+}
