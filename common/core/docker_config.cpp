@@ -101,12 +101,17 @@ Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
         auths = &*it;
       }
     }
-    cfg.root_ = doc;
   }
+  cfg.auths_.reserve(auths->size());
   for (const auto& [key, value] : auths->items()) {
     const std::string where = (format == Format::config_json ? "auths." : "") + key;
     REGCRED_TRY_ASSIGN(AuthEntry e, parse_entry(key, value, where));
     cfg.auths_.push_back(std::move(e));
+  }
+  if (format == Format::config_json) {
+    // The entries live in auths_; root_ keeps the other keys, and auths' place among them.
+    cfg.root_ = std::move(doc);
+    if (cfg.has_auths_key_) cfg.root_["auths"] = Json::object();
   }
   return cfg;
 }
@@ -128,6 +133,11 @@ void DockerConfig::set(AuthEntry entry) {
   has_auths_key_ = true;
 }
 
+void DockerConfig::replace_auths(std::vector<AuthEntry> entries) {
+  auths_ = std::move(entries);
+  has_auths_key_ = true;
+}
+
 bool DockerConfig::erase(std::string_view key) {
   const auto before = auths_.size();
   std::erase_if(auths_, [&](const AuthEntry& e) { return e.key == key; });
@@ -136,6 +146,11 @@ bool DockerConfig::erase(std::string_view key) {
 
 std::string DockerConfig::serialize() const {
   Json auths = Json::object();
+  // Keys are unique in auths_; appending to ordered_map's vector skips its linear key search,
+  // which made writing n entries O(n^2).
+  auto& items = static_cast<std::vector<std::pair<const std::string, Json>>&>(
+      auths.get_ref<Json::object_t&>());
+  items.reserve(auths_.size());
   for (const auto& e : auths_) {
     Json j = Json::object();
     if (!e.username.empty() || !e.password.empty()) {
@@ -148,7 +163,7 @@ std::string DockerConfig::serialize() const {
     if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
     for (const auto& [k, v] : e.extra.items())
       j[k] = v;
-    auths[e.key] = std::move(j);
+    items.emplace_back(e.key, std::move(j));
   }
   if (format_ == Format::dockercfg) return auths.dump(1, '\t');
   Json out = root_;

@@ -51,12 +51,14 @@ class DockerConfig {
 
   const std::vector<AuthEntry>& auths() const { return auths_; }
   bool has_auths_key() const { return has_auths_key_; }
-  const Json& root() const { return root_; }  // everything but auths
+  const Json& root() const { return root_; }  // everything but auths' entries
 
   const AuthEntry* find(std::string_view key) const;
   // Adds or replaces auths[key]; an existing entry keeps its position and unknown fields.
   void set(AuthEntry entry);
   bool erase(std::string_view key);
+  // All entries at once, in this order; keys must be unique.
+  void replace_auths(std::vector<AuthEntry> entries);
 
   // config.json text: tab-indented like docker's, no trailing newline. Every entry with a
   // username or password gets `auth` = base64(username:password); username and password are not

@@ -57,7 +57,10 @@ Result<void> full_write(int fd, std::string_view data) {
 std::string temp_name(std::string_view name) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr std::string_view hex = "0123456789abcdef";
-  std::string s = "." + std::string(name) + ".regcred-";
+  // Appended piecewise: GCC 12's -Wrestrict misfires on "." + std::string(...) at -O3.
+  std::string s(".");
+  s.append(name);
+  s.append(".regcred-");
   std::uint64_t r = rng();
   for (int i = 0; i < 12; ++i) {
     s += hex[r & 15U];

@@ -336,16 +336,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     last_flush_ = std::chrono::steady_clock::now();
     const auto& view = store_.view();
     bool all_ok = true;
-    if (store_.generation() != saved_generation_) {
-      if (auto r = sync::save_credentials(cfg_.state_dir, view); !r) {
-        state_error_ = r.error().message;
-        all_ok = false;
-        io::log_error("cannot save the credential store", {{"error", state_error_}});
-      } else {
-        state_error_.clear();
-        saved_generation_ = store_.generation();
-      }
-    }
+    // The files pulls wait for first, then the helpers' copy.
     for (auto& sink : sinks_) {
       auto& owned = records_[sink.path()];
       auto r = sink.sync(view.entries, owned, [&](const sync::OwnedKeys& keys) {
@@ -362,6 +353,16 @@ class Daemon : public SourceEvents, public api::StatusProvider {
           io::log_warning("entry written by someone else; not overwriting it",
                           {{"file", sink.path()}, {"key", c}});
         }
+      }
+    }
+    if (store_.generation() != saved_generation_) {
+      if (auto r = sync::save_credentials(cfg_.state_dir, view); !r) {
+        state_error_ = r.error().message;
+        all_ok = false;
+        io::log_error("cannot save the credential store", {{"error", state_error_}});
+      } else {
+        state_error_.clear();
+        saved_generation_ = store_.generation();
       }
     }
     if (!all_ok) {

@@ -65,25 +65,33 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     auto it = owned.find(e.key);
     return it != owned.end() && it->second.contains(fingerprint(e));
   };
-  // Our entries whose secret is gone.
-  std::vector<std::string> stale;
-  for (const auto& e : cfg.auths()) {
-    if (!desired.contains(e.key) && ours(e)) stale.push_back(e.key);
-  }
-  for (const auto& k : stale)
-    cfg.erase(k);
-  for (const auto& [key, entry] : desired) {
-    const core::AuthEntry* existing = cfg.find(key);
-    if (existing != nullptr && !ours(*existing)) {
-      plan.conflicts.push_back(key);
-      continue;
-    }
+  // One pass over the file's entries, in their order: the user's stay, ours are replaced or
+  // dropped; then the store's keys the file did not have, in key order.
+  std::vector<core::AuthEntry> out;
+  out.reserve(cfg.auths().size() + desired.size());
+  std::set<std::string_view> placed;
+  auto add_ours = [&](const StoreEntry& entry, const core::AuthEntry* existing) {
     core::AuthEntry e = entry_for(entry);
     if (existing != nullptr) e.extra = existing->extra;  // fields a tool added stay
-    plan.owned[key].insert(fingerprint(e));
-    cfg.set(std::move(e));
+    plan.owned[entry.key].insert(fingerprint(e));
+    out.push_back(std::move(e));
     ++plan.managed;
+  };
+  for (const auto& e : cfg.auths()) {
+    auto want = desired.find(e.key);
+    if (!ours(e)) {
+      if (want != desired.end()) plan.conflicts.push_back(e.key);
+      out.push_back(e);
+    } else if (want != desired.end()) {
+      add_ours(want->second, &e);
+    }
+    placed.insert(e.key);
   }
+  for (const auto& [key, entry] : desired) {
+    if (!placed.contains(key)) add_ours(entry, nullptr);
+  }
+  std::sort(plan.conflicts.begin(), plan.conflicts.end());
+  cfg.replace_auths(std::move(out));
   plan.text = cfg.serialize();
   plan.changed = !current || *current != plan.text;
   return plan;

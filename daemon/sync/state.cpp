@@ -19,10 +19,11 @@ Result<void> write_state(const std::string& state_dir, std::string_view name,
 }  // namespace
 
 std::string render_credentials(const Store::View& view) {
-  core::Json auths = core::Json::object();
-  core::Json sources = core::Json::object();
+  // nlohmann::json (a std::map) rather than ordered_json: sorted output in O(n log n).
+  nlohmann::json auths = nlohmann::json::object();
+  nlohmann::json sources = nlohmann::json::object();
   for (const auto& [key, e] : view.entries) {
-    core::Json j = core::Json::object();
+    nlohmann::json j = nlohmann::json::object();
     // The store file is a credential file by design: it is what the helpers answer from.
     j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
     if (!e.email.empty()) j["email"] = e.email;
@@ -36,8 +37,8 @@ std::string render_credentials(const Store::View& view) {
                     {"uid", e.from.uid},
                     {"resourceVersion", e.from.resource_version}};
   }
-  core::Json root = {{"auths", std::move(auths)},
-                     {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
+  nlohmann::json root = {{"auths", std::move(auths)},
+                         {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
   return root.dump(1, '\t');
 }
 
@@ -51,7 +52,7 @@ Result<SinkRecords> load_sink_records(const std::string& state_dir) {
   SinkRecords out;
   if (!content) return out;
   std::string where = state_dir + "/" + std::string(k_sinks_file);
-  core::Json j = core::Json::parse(content->text, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(content->text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("sinks") || !j["sinks"].is_object()) {
     return fail(Code::parse_error, "read " + where + ": not a sink record");
   }
@@ -69,14 +70,14 @@ Result<SinkRecords> load_sink_records(const std::string& state_dir) {
 }
 
 Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& records) {
-  core::Json sinks = core::Json::object();
+  nlohmann::json sinks = nlohmann::json::object();
   for (const auto& [path, owned] : records) {
-    core::Json keys = core::Json::object();
+    nlohmann::json keys = nlohmann::json::object();
     for (const auto& [key, fps] : owned)
       keys[key] = fps;
     sinks[path] = {{"keys", std::move(keys)}};
   }
-  core::Json root = {{"version", 1}, {"sinks", std::move(sinks)}};
+  nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
   return write_state(state_dir, k_sinks_file, root.dump(1, '\t'));
 }
 

@@ -51,7 +51,7 @@ def status(code, reason, message, extra=None):
 
 
 def save_state():
-    if not ARGS.state:
+    if not ARGS.state or ARGS.no_save:
         return
     tmp = ARGS.state + ".tmp"
     with open(tmp, "w") as f:
@@ -537,6 +537,7 @@ def main():
     p.add_argument("--token-file")
     p.add_argument("--state")
     p.add_argument("--no-history-on-restart", action="store_true")
+    p.add_argument("--no-save", action="store_true", help="load --state, never write it")
     p.add_argument("--history", type=int, default=1000)
     p.add_argument("--continue-ttl", type=float, default=300)
     p.add_argument("--ignore-limit", action="store_true")

@@ -105,6 +105,13 @@ check "a removed secret's entry goes" wait_until 5 lacks_key "$CFG" registry.tea
 check "the user's entries are untouched" auth_is "$CFG" user.example "user:user-pw"
 check "the user's clashing entry is untouched" auth_is "$CFG" tools.example "mine:mine-pw"
 
+# SIGHUP re-reads the configuration and goes on.
+kill -HUP "$D_PID"
+check "SIGHUP reloads" wait_until 5 grep -q "configuration reloaded" "$T/regcredd.log"
+check "and it still answers" wait_until 5 ready
+secret_json team-a after-hup hup.example u 'dir-pw-6666' >"$D/hup.json"
+check "and still syncs" wait_until 5 auth_is "$KUB" hup.example "u:dir-pw-6666"
+
 # SIGTERM: clean and quick.
 start=$(date +%s%N)
 kill -TERM "$D_PID"
