@@ -56,6 +56,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
   std::optional<gid_t> group;
   std::size_t active = 0;
   bool stopped = false;
+  std::string bound_path;  // unlinked on stop; empty for a socket from systemd
 
   bool privileged(local::socket& s) const {
     struct ucred cred {};
@@ -154,6 +155,7 @@ Result<void> StatusServer::listen(const std::string& path) {
   if (!ec) impl_->acceptor.bind(local::endpoint(path), ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail(Code::io_error, "listen " + path + ": " + ec.message());
+  impl_->bound_path = path;
   if (::chmod(path.c_str(), 0666) != 0) {
     return fail(Code::io_error, "listen " + path + ": chmod: " + std::strerror(errno));
   }
@@ -174,6 +176,7 @@ void StatusServer::stop() {
   impl_->stopped = true;
   beast::error_code ec;
   impl_->acceptor.close(ec);
+  if (!impl_->bound_path.empty()) ::unlink(impl_->bound_path.c_str());
 }
 
 std::size_t StatusServer::connections() const {

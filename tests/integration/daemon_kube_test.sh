@@ -166,5 +166,36 @@ check "--namespace: no other namespace's" lacks_key "$T/ns/config.json" registry
 refresh
 check "--namespace: namespaced paths are used" grep -q '/api/v1/namespaces/team-a/secrets' "$T/requests.json"
 
+# Other identities, each with --once: an exec credential plugin, tls-server-name, in-cluster.
+cat >"$T/exec-plugin.sh" <<'PLUGEOF'
+#!/bin/sh
+# Sees KUBERNETES_EXEC_INFO, answers with an ExecCredential.
+case "$KUBERNETES_EXEC_INFO" in *'"kind":"ExecCredential"'*) ;; *) exit 3 ;; esac
+echo "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"$(cat "$TOKEN_PATH")\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}"
+PLUGEOF
+chmod +x "$T/exec-plugin.sh"
+write_kubeconfig "$T/kc-exec" "$API_URL" "{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./exec-plugin.sh, interactiveMode: Never, env: [{name: TOKEN_PATH, value: $T/token}]}}" "$T/pki/ca.crt"
+check "an exec credential plugin (relative command) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
+  --kubeconfig "$T/kc-exec" --state-dir "$T/state-exec" --kubelet-config "$T/exec/config.json" --log-level error
+# tls-server-name: connect to 127.0.0.1, verify the certificate as "localhost".
+sed "s|certificate-authority: .*|certificate-authority: $T/pki/ca.crt\n    tls-server-name: localhost|" "$T/kubeconfig" >"$T/kc-sni"
+check "tls-server-name is what the certificate is checked against" "$REGCRED_BIN/regcredd" --config /dev/null --once \
+  --kubeconfig "$T/kc-sni" --state-dir "$T/state-sni" --kubelet-config "$T/sni/config.json" --log-level error
+sed "s|certificate-authority: .*|certificate-authority: $T/pki/ca.crt\n    tls-server-name: wrong.example|" "$T/kubeconfig" >"$T/kc-badsni"
+set +e
+"$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 3s --kubeconfig "$T/kc-badsni" \
+  --state-dir "$T/state-badsni" --kubelet-config "$T/badsni/config.json" >"$T/badsni.log" 2>&1; rc=$?
+set -e
+check "a certificate that does not match tls-server-name is refused" [ "$rc" = 1 ]
+check "and nothing is written" [ ! -e "$T/badsni/config.json" ]
+mkdir -p "$T/sa"
+cp "$T/pki/ca.crt" "$T/sa/ca.crt"
+cp "$T/token" "$T/sa/token"
+check "--in-cluster: service host/port, the service account's token and CA" env \
+  KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$API_PORT" REGCRED_SERVICEACCOUNT_DIR="$T/sa" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --in-cluster --state-dir "$T/state-ic" \
+  --kubelet-config "$T/ic/config.json" --log-level error
+check "--in-cluster synced the secrets" auth_is "$T/ic/config.json" registry.e.example e:kube-pw-9999
+
 check "no fixture password or token in any log" sh -c "! grep -h -E 'kube-pw-|token-one|token-two' '$T'/regcredd.log '$T'/ns.log"
 finish
