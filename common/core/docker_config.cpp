@@ -144,6 +144,21 @@ bool DockerConfig::erase(std::string_view key) {
   return auths_.size() != before;
 }
 
+Json entry_json(const AuthEntry& e) {
+  Json j = Json::object();
+  if (!e.username.empty() || !e.password.empty()) {
+    j["auth"] = encode_auth(e.username, e.password).reveal();
+  } else if (!e.auth.empty()) {
+    j["auth"] = e.auth.reveal();
+  }
+  if (!e.email.empty()) j["email"] = e.email;
+  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
+  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
+  for (const auto& [k, v] : e.extra.items())
+    j[k] = v;
+  return j;
+}
+
 std::string DockerConfig::serialize() const {
   Json auths = Json::object();
   // Keys are unique in auths_; appending to ordered_map's vector skips its linear key search,
@@ -151,20 +166,8 @@ std::string DockerConfig::serialize() const {
   auto& items = static_cast<std::vector<std::pair<const std::string, Json>>&>(
       auths.get_ref<Json::object_t&>());
   items.reserve(auths_.size());
-  for (const auto& e : auths_) {
-    Json j = Json::object();
-    if (!e.username.empty() || !e.password.empty()) {
-      j["auth"] = encode_auth(e.username, e.password).reveal();
-    } else if (!e.auth.empty()) {
-      j["auth"] = e.auth.reveal();
-    }
-    if (!e.email.empty()) j["email"] = e.email;
-    if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
-    if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-    for (const auto& [k, v] : e.extra.items())
-      j[k] = v;
-    items.emplace_back(e.key, std::move(j));
-  }
+  for (const auto& e : auths_)
+    items.emplace_back(e.key, entry_json(e));
   if (format_ == Format::dockercfg) return auths.dump(1, '\t');
   Json out = root_;
   if (has_auths_key_ || !auths_.empty()) out["auths"] = std::move(auths);

@@ -72,6 +72,10 @@ class DockerConfig {
   Format format_ = Format::config_json;
 };
 
+// One auths entry as serialize() writes it: `auth` in place of username/password, then email,
+// the tokens and the unknown fields.
+Json entry_json(const AuthEntry& e);
+
 // kubelet (pkg/credentialprovider/config.go decodeDockerConfigFieldAuth): StdEncoding when the
 // trimmed text ends in '=', else RawStdEncoding; split at the first ':'.
 Result<Credential> decode_auth_kubelet(std::string_view auth);

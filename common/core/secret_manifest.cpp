@@ -26,6 +26,26 @@ Result<std::map<std::string, std::string>> string_map(const YAML::Node& n, const
   return out;
 }
 
+// data is base64 (decoded here, as the API server does); stringData is plain and wins.
+void set_data(SecretManifest& s, std::map<std::string, std::string> data,
+              std::map<std::string, std::string> string_data) {
+  for (auto& [k, v] : data) {
+    auto decoded = base64_decode(v, Padding::required);
+    if (decoded) {
+      s.data[k] = Secret(std::move(*decoded));
+    } else {
+      s.data_error[k] = "not base64: " + decoded.error().message;
+    }
+    s.data_raw[k] = std::move(v);
+  }
+  for (auto& [k, v] : string_data) {
+    s.data[k] = Secret(std::move(v));
+    s.data_error.erase(k);
+    s.data_raw.erase(k);
+    s.string_data_keys.push_back(k);
+  }
+}
+
 Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origin) {
   SecretManifest s;
   s.origin = origin;
@@ -40,22 +60,8 @@ Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origi
   s.type = str(obj["type"]);
   if (s.type.empty()) s.type = "Opaque";  // the API server's default
   REGCRED_TRY_ASSIGN(auto data, string_map(obj["data"], "data"));
-  for (auto& [k, v] : data) {
-    auto decoded = base64_decode(v, Padding::required);
-    if (decoded) {
-      s.data[k] = Secret(std::move(*decoded));
-    } else {
-      s.data_error[k] = "not base64: " + decoded.error().message;
-    }
-    s.data_raw[k] = std::move(v);
-  }
   REGCRED_TRY_ASSIGN(auto string_data, string_map(obj["stringData"], "stringData"));
-  for (auto& [k, v] : string_data) {
-    s.data[k] = Secret(std::move(v));
-    s.data_error.erase(k);
-    s.data_raw.erase(k);
-    s.string_data_keys.push_back(k);
-  }
+  set_data(s, std::move(data), std::move(string_data));
   return s;
 }
 
@@ -167,25 +173,11 @@ Result<SecretManifest> secret_from_json(const nlohmann::json& obj, std::string_v
   s.type = type != obj.end() && type->is_string() ? type->get<std::string>() : "Opaque";
   std::map<std::string, std::string> data;
   if (auto d = obj.find("data"); d != obj.end()) REGCRED_TRY(str_map(*d, "data", data));
-  for (auto& [k, v] : data) {
-    auto decoded = base64_decode(v, Padding::required);
-    if (decoded) {
-      s.data[k] = Secret(std::move(*decoded));
-    } else {
-      s.data_error[k] = "not base64: " + decoded.error().message;
-    }
-    s.data_raw[k] = std::move(v);
-  }
   std::map<std::string, std::string> string_data;
   if (auto d = obj.find("stringData"); d != obj.end()) {
     REGCRED_TRY(str_map(*d, "stringData", string_data));
   }
-  for (auto& [k, v] : string_data) {
-    s.data[k] = Secret(std::move(v));
-    s.data_error.erase(k);
-    s.data_raw.erase(k);
-    s.string_data_keys.push_back(k);
-  }
+  set_data(s, std::move(data), std::move(string_data));
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include "daemon/app/daemon.hpp"
 
 #include <grp.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -13,6 +14,7 @@
 
 #include "common/core/label_selector.hpp"
 #include "common/io/log.hpp"
+#include "common/io/time_text.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/kube/kube_source.hpp"
 #include "daemon/sources/dir_source.hpp"
@@ -27,15 +29,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto k_min_write_interval = 50ms;
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf.data();
-}
 
 nlohmann::json provenance_json(const sync::Provenance& p) {
   return {{"source", p.source},
@@ -150,8 +143,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
           {"path", st.path},       {"kind", st.kind},           {"ok", st.ok},
           {"entries", st.managed}, {"conflicts", st.conflicts}, {"writes", st.writes}};
       if (!st.error.empty()) j["error"] = st.error;
-      if (st.last_write) j["lastWrite"] = iso_time(*st.last_write);
-      if (st.last_sync) j["lastSync"] = iso_time(*st.last_sync);
+      if (st.last_write) j["lastWrite"] = io::rfc3339(*st.last_write);
+      if (st.last_sync) j["lastSync"] = io::rfc3339(*st.last_sync);
       sinks.push_back(std::move(j));
     }
     nlohmann::json registries = nlohmann::json::array();
@@ -183,13 +176,13 @@ class Daemon : public SourceEvents, public api::StatusProvider {
                           {"ready", ready()},
                           {"synced", initial_synced_},
                           {"waitingFor", pending_vector()},
-                          {"startedAt", iso_time(started_)},
+                          {"startedAt", io::rfc3339(started_)},
                           {"sources", std::move(sources)},
                           {"sinks", std::move(sinks)},
                           {"store", std::move(store)},
                           {"registries", std::move(registries)},
                           {"secrets", std::move(secrets)}};
-    if (last_flush_wall_) out["lastSync"] = iso_time(*last_flush_wall_);
+    if (last_flush_wall_) out["lastSync"] = io::rfc3339(*last_flush_wall_);
     return out;
   }
 
@@ -229,7 +222,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       sources_.push_back(std::move(kube));
     }
     for (const auto& s : sources_) {
-      std::string name = s->status().value("name", std::string());
+      std::string name = s->name();
       for (const auto& st : s->streams()) {
         streams.insert(st);
         pending_.insert(st);
@@ -367,7 +360,6 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     }
     if (!all_ok) {
       // Disk full, read-only: try again later without anyone having to ask.
-      retry_pending_ = true;
       flush_timer_.expires_after(5s);
       flush_pending_ = true;
       flush_timer_.async_wait([this](boost::system::error_code ec) {
@@ -439,11 +431,21 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   bool initial_synced_ = false;
   bool first_flush_done_ = false;
   bool flush_pending_ = false;
-  bool retry_pending_ = false;
   bool ready_sent_ = false;
   bool stopping_ = false;
   int exit_code_ = 0;
 };
+
+// --check-config: what validate() cannot see from the flags alone.
+Result<void> check_sources(const Config& cfg) {
+  if (!cfg.secrets_dir.empty()) {
+    struct stat st {};
+    if (::stat(cfg.secrets_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Code::invalid_argument, "--secrets-dir " + cfg.secrets_dir + ": not a folder");
+    }
+  }
+  return check_kube_config(cfg);
+}
 
 }  // namespace
 
@@ -468,7 +470,7 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   if (cfg.check_config) {
-    if (auto k = check_kube_config(cfg); !k) {
+    if (auto k = check_sources(cfg); !k) {
       std::cerr << "regcredd: " << k.error().message << "\n";
       return 2;
     }

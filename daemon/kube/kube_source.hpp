@@ -19,7 +19,7 @@ namespace regcred::daemon {
 Result<std::unique_ptr<Source>> make_kube_source(boost::asio::io_context& io, SourceEvents& events,
                                                  const Config& cfg);
 
-// --check-config: the kubeconfig (or in-cluster environment) loads, the secrets folder exists.
+// --check-config: the kubeconfig (or the in-cluster environment) loads.
 Result<void> check_kube_config(const Config& cfg);
 
 }  // namespace regcred::daemon

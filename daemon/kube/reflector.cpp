@@ -1,20 +1,10 @@
 #include "daemon/kube/reflector.hpp"
 
-#include <array>
-
 #include "common/io/log.hpp"
+#include "common/io/time_text.hpp"
 
 namespace regcred::kube {
 namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf.data();
-}
 
 bool is_expired(const nlohmann::json& st) {
   if (!st.is_object()) return false;
@@ -60,8 +50,8 @@ nlohmann::json Reflector::status() const {
                       {"watches", watches_},    {"events", events_}, {"bookmarks", bookmarks_},
                       {"errors", errors_}};
   if (!error_.empty()) j["lastError"] = error_;
-  if (last_list_) j["lastList"] = iso_time(*last_list_);
-  if (last_event_) j["lastEvent"] = iso_time(*last_event_);
+  if (last_list_) j["lastList"] = io::rfc3339(*last_list_);
+  if (last_event_) j["lastEvent"] = io::rfc3339(*last_event_);
   return j;
 }
 
@@ -208,10 +198,8 @@ Reflector::Outcome Reflector::list() {
     if (lists_ > 0) ++relists_;
     ++lists_;
     last_list_ = std::chrono::system_clock::now();
-    bool first = !synced_;
     synced_ = true;
     error_.clear();
-    (void)first;
   }
   io::log_info(
       "listed",

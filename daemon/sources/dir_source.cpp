@@ -14,6 +14,7 @@
 
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
+#include "common/io/time_text.hpp"
 
 namespace regcred::daemon {
 namespace asio = boost::asio;
@@ -25,15 +26,6 @@ constexpr auto k_settle = std::chrono::milliseconds(10);
 bool wanted(const std::string& name) {
   if (name.empty() || name[0] == '.') return false;
   return name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json");
-}
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf.data();
 }
 
 }  // namespace
@@ -218,7 +210,7 @@ struct DirSource::Impl {
     nlohmann::json j = {{"name", stream},     {"kind", "dir"},  {"dir", dir},
                         {"synced", synced},   {"scans", scans}, {"files", std::move(files_j)},
                         {"ok", error.empty()}};
-    if (last_scan) j["lastSync"] = iso_time(*last_scan);
+    if (last_scan) j["lastSync"] = io::rfc3339(*last_scan);
     if (!error.empty()) j["error"] = error;
     return j;
   }
@@ -237,6 +229,9 @@ void DirSource::stop() {
   impl_->settle.cancel();
   boost::system::error_code ec;
   impl_->inotify.close(ec);
+}
+std::string DirSource::name() const {
+  return impl_->stream;
 }
 std::vector<std::string> DirSource::streams() const {
   return {impl_->stream};

@@ -23,6 +23,7 @@ class DirSource : public Source {
   ~DirSource() override;
   void start() override;
   void stop() override;
+  std::string name() const override;
   std::vector<std::string> streams() const override;
   nlohmann::json status() const override;
   // Reads the folder again now (SIGHUP).

@@ -30,6 +30,8 @@ class Source {
   virtual void start() = 0;
   // Stops within a second; no SourceEvents call after it returns.
   virtual void stop() = 0;
+  // "dir:<folder>" or "kube:<server>": the provenance its secrets carry.
+  virtual std::string name() const = 0;
   virtual std::vector<std::string> streams() const = 0;
   virtual nlohmann::json status() const = 0;
 };

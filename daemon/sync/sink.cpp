@@ -29,20 +29,9 @@ std::string sha256_hex(std::string_view data) {
 }  // namespace
 
 std::string fingerprint(const core::AuthEntry& e) {
-  // The entry as it reads back from the file: serialize() writes `auth` in place of
-  // username/password, so both forms fingerprint alike.
-  core::Json j = core::Json::object();
-  if (!e.username.empty() || !e.password.empty()) {
-    j["auth"] = core::encode_auth(e.username, e.password).reveal();
-  } else if (!e.auth.empty()) {
-    j["auth"] = e.auth.reveal();
-  }
-  if (!e.email.empty()) j["email"] = e.email;
-  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
-  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-  for (const auto& [k, v] : e.extra.items())
-    j[k] = v;
-  return sha256_hex(j.dump());
+  // The entry as it reads back from the file, so an entry built with username/password and the
+  // same entry parsed back (with `auth`) fingerprint alike.
+  return sha256_hex(core::entry_json(e).dump());
 }
 
 core::AuthEntry entry_for(const StoreEntry& s) {
