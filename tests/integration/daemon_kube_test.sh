@@ -55,7 +55,11 @@ check "both secret types are listed (two field selectors)" sh -c \
 check "the watch asks for bookmarks" sh -c "echo \"$(first_watch)\" | grep -q \"'allowWatchBookmarks': 'true'\""
 timeout_ok() { t=$(json_get "$T/requests.json" "[int(r['query']['timeoutSeconds']) for r in d if r['query'].get('watch')=='true'][0]"); [ "$t" -ge 300 ] && [ "$t" -lt 600 ]; }
 check "the watch timeout is random in [300, 600)" timeout_ok
-watch_rv_is_list_rv() { [ "$(json_get "$T/requests.json" "[r['query']['resourceVersion'] for r in d if r['query'].get('watch')=='true'][0]")" -ge 1000 ]; }
+watch_rv_is_list_rv() {
+  list_rv=$(sed -n 's/.*listed stream=.*dockerconfigjson.* resourceVersion=\([0-9]*\)$/\1/p' "$T/regcredd.log" | head -n1)
+  watch_rv=$(json_get "$T/requests.json" "[r['query']['resourceVersion'] for r in d if r['query'].get('watch')=='true' and r['query']['fieldSelector'].endswith('dockerconfigjson')][0]")
+  [ -n "$list_rv" ] && [ "$watch_rv" = "$list_rv" ]
+}
 check "the watch starts from the list's resourceVersion" watch_rv_is_list_rv
 
 # Changes through the watch.
