@@ -39,6 +39,10 @@ check "kubectl get --watch sees a MODIFIED event from the fake" grep -q "MODIFIE
 
 # Only the daemon's requests from here on (kubectl's are in the log before them).
 N0=$(api_curl "$API_URL/_fake/requests" | json_get - 'len(d)')
+# The phases below follow each other within seconds, so a stream's backoff grows across them
+# as client-go's does (it resets only after 2 quiet minutes): a stream may be asleep for up to
+# 30 s x 2 (jitter) when a phase starts. Waits after a fault allow for that.
+RECOVER=65
 start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
 check "ready after the first list of every stream" wait_until 15 ready
 check "a dockerconfigjson secret is written" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-1111
@@ -96,12 +100,14 @@ check "a watch that ends is resumed without a relist" [ "$(lists)" = "$L0" ]
 api_control faults '{"status":410,"match":"watch","event":true,"count":2}'
 api_control close
 more_lists_than() { refresh; [ "$(lists)" -gt "$1" ]; }
-check "an ERROR 410 event makes it list again" wait_until 10 more_lists_than "$L0"
+# Two faults, one per stream: wait for both relists, so no fault is left over for the phases
+# after this one.
+check "an ERROR 410 event makes it list again" wait_until "$RECOVER" more_lists_than "$((L0 + 1))"
 refresh; L1=$(lists)
 # 410 as an HTTP status: relist too.
 api_control faults '{"status":410,"match":"watch","count":2}'
 api_control close
-check "an HTTP 410 makes it list again" wait_until 10 more_lists_than "$L1"
+check "an HTTP 410 makes it list again" wait_until "$RECOVER" more_lists_than "$((L1 + 1))"
 check "still in sync after the relists" wait_until 5 auth_is "$KUB" registry.b.example builder:kube-pw-2222
 
 # 429 with Retry-After: 2 s between the refused watch and the next one, no relist.
@@ -110,7 +116,7 @@ api_control faults '{"status":429,"retryAfter":2,"match":"watch","count":1}'
 api_control close
 gap() { json_get "$T/requests.json" "(lambda i: round([r for r in d[i+1:] if r['query'].get('fieldSelector')==d[i]['query'].get('fieldSelector')][0]['time']-d[i]['time'],2))([k for k,r in enumerate(d) if r.get('fault')==429][0])"; }
 retried() { refresh; gap >/dev/null 2>&1; }
-wait_until 40 retried || true
+wait_until "$RECOVER" retried || true
 gap_ok() {
   g=$(gap)
   echo "# gap after 429: ${g}s"
@@ -124,7 +130,7 @@ echo "token-two" >"$T/token"
 echo "token-two" >"$T/server-tokens"
 api_control close
 api_put_secret team-a app registry.a.example:5000 builder kube-pw-7777
-check "after a 401 the rotated token is read and sync goes on" wait_until 15 auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
+check "after a 401 the rotated token is read and sync goes on" wait_until "$RECOVER" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
 check "the 401 was seen and handled" grep -q "unauthorized; reading the credential again" "$T/regcredd.log"
 
 # The API server dies mid-watch and comes back with its history: nothing lost, a resume.
@@ -135,7 +141,7 @@ check "status shows the outage" sh -c "curl -s --unix-socket '$D_SOCK' http://l/
 refresh_rv=$(json_get "$T/api.state" 'd["rv"]')
 start_fake_apiserver $TLS --port "$API_PORT" --token-file "$T/server-tokens" --state "$T/api.state" --bookmark-interval 0.3
 api_put_secret team-b web registry.b.example builder kube-pw-8888
-check "after a restart with history the watch resumes and changes flow" wait_until 15 auth_is "$KUB" registry.b.example builder:kube-pw-8888
+check "after a restart with history the watch resumes and changes flow" wait_until "$RECOVER" auth_is "$KUB" registry.b.example builder:kube-pw-8888
 refresh
 resumed_without_list() { [ "$(json_get "$T/requests.json" "len([r for r in d if 'watch' not in r['query'] and r['path'].endswith('/secrets')])")" = 0 ]; }
 check "the restarted server saw watches, not lists (resume)" resumed_without_list
@@ -157,8 +163,8 @@ PYEOF
 sleep 1.5
 check "down again: the vanished secret's entry is still there" auth_is "$KUB" legacy.example old:kube-pw-4444
 start_fake_apiserver $TLS --port "$API_PORT" --token-file "$T/server-tokens" --state "$T/api.state" --no-history-on-restart
-check "without history: relist, the new secret arrives" wait_until 20 auth_is "$KUB" registry.e.example e:kube-pw-9999
-check "without history: the vanished secret goes after the relist" wait_until 40 lacks_key "$KUB" legacy.example
+check "without history: relist, the new secret arrives" wait_until "$RECOVER" auth_is "$KUB" registry.e.example e:kube-pw-9999
+check "without history: the vanished secret goes after the relist" wait_until "$RECOVER" lacks_key "$KUB" legacy.example
 check "without history: the others stay" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-7777
 stop_pid "$D_PID"
 
