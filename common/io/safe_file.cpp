@@ -18,7 +18,7 @@ std::string errno_text(int e) {
 }
 
 Unexpected sys_fail(const std::string& action, int e) {
-  return fail(Code::io_error, action + ": " + errno_text(e));
+  return fail(e == ENOENT ? Code::not_found : Code::io_error, action + ": " + errno_text(e));
 }
 
 std::vector<std::string> components(const std::string& path) {

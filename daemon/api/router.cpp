@@ -1,15 +1,30 @@
 #include "daemon/api/router.hpp"
 
 namespace regcred::api {
-namespace {
 
 Response json_response(unsigned status, nlohmann::json body) {
   body["version"] = REGCRED_VERSION;
   return Response{status, "application/json", body.dump() + "\n"};
 }
 
-Response error(unsigned status, std::string_view message) {
+Response error_response(unsigned status, std::string_view message) {
   return json_response(status, {{"error", message}});
+}
+
+namespace {
+
+Response error(unsigned status, std::string_view message) {
+  return error_response(status, message);
+}
+
+// The helpers' endpoints and the method each takes.
+const char* credential_method(const std::string& path) {
+  if (path == "/v1/helper/list") return "GET";
+  if (path == "/v1/helper/get" || path == "/v1/helper/store" || path == "/v1/helper/erase" ||
+      path == "/v1/provider") {
+    return "POST";
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -30,6 +45,13 @@ Response route(const Request& req, StatusProvider& provider) {
   if (path == "/v1/status") {
     if (!only_get()) return error(405, "method not allowed");
     return json_response(200, provider.status(req.privileged));
+  }
+  if (const char* method = credential_method(path)) {
+    if (req.method != method) return error(405, "method not allowed");
+    if (!req.privileged) {
+      return error(403, "credentials are served only to root and the socket's group");
+    }
+    return provider.credentials(req, path);
   }
   return error(404, "no such endpoint: " + path);
 }

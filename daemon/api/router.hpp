@@ -27,7 +27,14 @@ class StatusProvider {
   virtual ~StatusProvider() = default;
   virtual bool ready() const = 0;
   virtual nlohmann::json status(bool privileged) = 0;
+  // The helpers' endpoints (/v1/helper/get|list|store|erase, /v1/provider), reached only by
+  // privileged peers with the right method.
+  virtual Response credentials(const Request& req, const std::string& path) = 0;
 };
+
+// A JSON answer with "version" added; an {"error": message} answer.
+Response json_response(unsigned status, nlohmann::json body);
+Response error_response(unsigned status, std::string_view message);
 
 Response route(const Request& req, StatusProvider& provider);
 

@@ -12,7 +12,10 @@
 #include <map>
 #include <set>
 
+#include "common/core/answer.hpp"
+#include "common/core/credential_helper.hpp"
 #include "common/core/label_selector.hpp"
+#include "common/io/local_store.hpp"
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
 #include "daemon/api/server.hpp"
@@ -62,6 +65,13 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       return 1;
     }
     records_ = std::move(*records);
+    // Node-local credentials (docker-credential-regcred store) are there before any source.
+    if (auto local = io::load_local(cfg_.state_dir); local) {
+      store_.set_local(*local);
+    } else if (local.error().code != Code::not_found) {
+      io::log_error("cannot read the node-local credentials; serving without them",
+                    {{"error", local.error().message}});
+    }
     build_sinks();
     if (!cfg_.once) {
       if (auto r = start_server(); !r) {
@@ -183,7 +193,91 @@ class Daemon : public SourceEvents, public api::StatusProvider {
                           {"registries", std::move(registries)},
                           {"secrets", std::move(secrets)}};
     if (last_flush_wall_) out["lastSync"] = io::rfc3339(*last_flush_wall_);
+    out["namespaceCredentials"] = cfg_.namespace_credentials;
     return out;
+  }
+
+  api::Response credentials(const api::Request& req, const std::string& path) override {
+    nlohmann::json body;
+    if (path != "/v1/helper/list" && path != "/v1/provider") {
+      body = nlohmann::json::parse(req.body, nullptr, false);
+      if (!body.is_object()) return api::error_response(400, "the body is not a JSON object");
+    }
+    auto text = [&](const char* field) {
+      auto it = body.find(field);
+      return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (path == "/v1/helper/get") {
+      const core::TableEntry* e = core::helper_get(store_.table(), text("server"));
+      if (e == nullptr) return api::error_response(404, core::helper::k_not_found);
+      const auto& c = e->credential;
+      const bool token = c.password.empty() && !c.identitytoken.empty();
+      nlohmann::json j = {
+          {"username", token ? std::string(core::helper::k_token_username) : c.username},
+          {"key", e->key},
+          {"from", e->from}};
+      j["secret"] = token ? c.identitytoken.reveal() : c.password.reveal();
+      return api::json_response(200, std::move(j));
+    }
+    if (path == "/v1/helper/list") {
+      return api::json_response(200, {{"entries", core::helper_list(store_.table())}});
+    }
+    if (path == "/v1/helper/store") {
+      core::helper::Credentials c{text("serverURL"), text("username"), Secret(text("secret"))};
+      if (c.server_url.empty()) return api::error_response(400, core::helper::k_missing_server);
+      if (c.username.empty()) return api::error_response(400, core::helper::k_missing_username);
+      auto edited = io::edit_local(cfg_.state_dir, [&](core::DockerConfig& local) -> Result<bool> {
+        REGCRED_TRY(core::store_local(local, c));
+        return true;
+      });
+      if (!edited) return api::error_response(400, edited.error().message);
+      store_.set_local(*edited);
+      io::log_info("node-local credential stored", {{"server", c.server_url}});
+      schedule_flush();
+      return api::json_response(200, nlohmann::json::object());
+    }
+    if (path == "/v1/helper/erase") {
+      const std::string server = text("server");
+      bool erased = false;
+      auto edited = io::edit_local(cfg_.state_dir, [&](core::DockerConfig& local) -> Result<bool> {
+        erased = core::erase_local(local, server);
+        return erased;
+      });
+      if (!edited) return api::error_response(500, edited.error().message);
+      if (erased) {
+        store_.set_local(*edited);
+        io::log_info("node-local credential erased", {{"server", server}});
+        schedule_flush();
+        return api::json_response(200, nlohmann::json::object());
+      }
+      if (const auto* e = core::helper_get(store_.table(), server)) {
+        return api::error_response(409, core::erase_refused_text(server, *e));
+      }
+      return api::error_response(404, core::helper::k_not_found);
+    }
+    // /v1/provider: the body is kubelet's request as the provider read it.
+    auto r = core::parse_provider_request(req.body);
+    if (!r) return api::error_response(400, r.error().message);
+    std::string hit = cfg_.provider_cache_duration;
+    if (auto q = req.target.find("cacheDuration="); q != std::string::npos) {
+      auto d = core::parse_go_duration(req.target.substr(q + 14, req.target.find('&', q) - q - 14));
+      if (d && d->count() >= 0) hit = core::format_go_duration(*d);
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    auto ns = core::request_namespace(*r, now);
+    if (!ns) return api::error_response(400, ns.error().message);
+    core::ProviderAnswer a;
+    if (*ns && cfg_.namespace_credentials) {
+      a = core::provider_answer(store_.namespace_table(**ns), r->image, r->api_version, hit);
+    } else {
+      a = core::provider_answer(store_.table(), r->image, r->api_version, hit);
+    }
+    io::log_debug("provider answered", {{"image", r->image},
+                                        {"namespace", ns->value_or("")},
+                                        {"keys", std::to_string(a.response.auth.size())}});
+    return api::Response{200, "application/json", core::encode_provider_response(a.response)};
   }
 
  private:
@@ -211,6 +305,16 @@ class Daemon : public SourceEvents, public api::StatusProvider {
 
   Result<void> build_sources() {
     REGCRED_TRY_ASSIGN(auto selector, core::LabelSelector::parse(cfg_.label_selector));
+    // Namespace-scoped credentials: the sources take every pull secret; the selector decides in
+    // the store what reaches the node-wide files.
+    Config source_cfg = cfg_;
+    if (cfg_.namespace_credentials) {
+      store_.set_node_selector(selector);
+      source_cfg.label_selector.clear();
+      REGCRED_TRY_ASSIGN(selector, core::LabelSelector::parse(""));
+    } else {
+      store_.set_node_selector(core::LabelSelector{});
+    }
     std::set<std::string> streams;
     if (!cfg_.secrets_dir.empty()) {
       auto dir =
@@ -218,7 +322,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       sources_.push_back(std::move(dir));
     }
     if (cfg_.has_kube_source()) {
-      REGCRED_TRY_ASSIGN(auto kube, make_kube_source(io_, *this, cfg_));
+      REGCRED_TRY_ASSIGN(auto kube, make_kube_source(io_, *this, source_cfg));
       sources_.push_back(std::move(kube));
     }
     for (const auto& s : sources_) {
@@ -353,6 +457,12 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         state_error_ = r.error().message;
         all_ok = false;
         io::log_error("cannot save the credential store", {{"error", state_error_}});
+      } else if (auto n = cfg_.namespace_credentials ? sync::save_namespaces(cfg_.state_dir, store_)
+                                                     : Result<void>(ok());
+                 !n) {
+        state_error_ = n.error().message;
+        all_ok = false;
+        io::log_error("cannot save the namespace credentials", {{"error", state_error_}});
       } else {
         state_error_.clear();
         saved_generation_ = store_.generation();

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/core/label_selector.hpp"
+#include "common/core/provider.hpp"
 #include "common/io/safe_file.hpp"
 
 namespace regcred::daemon {
@@ -21,11 +22,25 @@ std::string host_name() {
 }
 
 // The YAML file's keys, as the flags spell them.
-constexpr std::array<std::string_view, 17> k_keys = {
-    "secrets-dir",   "kubeconfig",         "in-cluster", "namespace", "label-selector",
-    "docker-config", "kubelet-config",     "state-dir",  "socket",    "socket-group",
-    "pull-test",     "pull-test-interval", "node-name",  "log-level", "ready-timeout",
-    "namespaces",    "docker-configs"};
+constexpr std::array<std::string_view, 19> k_keys = {"secrets-dir",
+                                                     "kubeconfig",
+                                                     "in-cluster",
+                                                     "namespace",
+                                                     "label-selector",
+                                                     "docker-config",
+                                                     "kubelet-config",
+                                                     "state-dir",
+                                                     "socket",
+                                                     "socket-group",
+                                                     "pull-test",
+                                                     "pull-test-interval",
+                                                     "node-name",
+                                                     "log-level",
+                                                     "ready-timeout",
+                                                     "namespaces",
+                                                     "docker-configs",
+                                                     "namespace-credentials",
+                                                     "provider-cache-duration"};
 
 Result<void> apply_yaml(const std::string& path, const std::string& text, Config& c) {
   YAML::Node root;
@@ -101,6 +116,15 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
       (key == "ready-timeout" ? c.ready_timeout : c.pull_test_interval) = *d;
     } else if (key == "node-name") {
       REGCRED_TRY(scalar(c.node_name));
+    } else if (key == "namespace-credentials") {
+      REGCRED_TRY(scalar(s));
+      if (s != "true" && s != "false") return bad("expected true or false");
+      c.namespace_credentials = s == "true";
+    } else if (key == "provider-cache-duration") {
+      REGCRED_TRY(scalar(s));
+      auto d = core::parse_go_duration(s);
+      if (!d || d->count() < 0) return bad("expected a duration like 1m or 30s");
+      c.provider_cache_duration = core::format_go_duration(*d);
     } else if (key == "log-level") {
       REGCRED_TRY(scalar(s));
       auto l = io::parse_level(s);
@@ -165,6 +189,13 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
   app.add_option("--node-name", flags.node_name, "node name (default: the host name)");
   app.add_option("--ready-timeout", ready_timeout,
                  "report READY at the latest after this (default 60s)");
+  app.add_flag("--namespace-credentials", flags.namespace_credentials,
+               "keep every readable pull secret and answer regcred-credential-provider per "
+               "namespace (kubelet tokenAttributes); the label selector then only picks what "
+               "reaches the node-wide files");
+  std::string provider_cache;
+  app.add_option("--provider-cache-duration", provider_cache,
+                 "cacheDuration of a provider answer with credentials (default 1m)");
   app.add_flag("--once", c.once, "one full sync, write every sink, exit");
   app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
   app.add_option("--log-level", log_level, "debug, info, warning, error");
@@ -205,6 +236,15 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
   if (given("--socket-group")) c.socket_group = flags.socket_group;
   if (given("--pull-test")) c.pull_tests = flags.pull_tests;
   if (given("--node-name")) c.node_name = flags.node_name;
+  if (given("--namespace-credentials")) c.namespace_credentials = flags.namespace_credentials;
+  if (given("--provider-cache-duration")) {
+    auto d = core::parse_go_duration(provider_cache);
+    if (!d || d->count() < 0) {
+      return fail(Code::invalid_argument, "--provider-cache-duration: \"" + provider_cache +
+                                              "\": expected a duration like 1m or 30s");
+    }
+    c.provider_cache_duration = core::format_go_duration(*d);
+  }
   if (given("--pull-test-interval")) {
     auto d = parse_duration(interval);
     if (!d) return fail(std::move(d).error().context("--pull-test-interval"));

@@ -34,6 +34,10 @@ struct Config {
   std::chrono::seconds pull_test_interval{600};
   std::string node_name;
   std::chrono::seconds ready_timeout{60};  // READY=1 at the latest after this, with a STATUS
+  // KEP-4412 mode: keep every pull secret the daemon may read (the label selector then only
+  // chooses what reaches the node-wide files) and answer the provider per namespace.
+  bool namespace_credentials = false;
+  std::string provider_cache_duration = "1m0s";  // cacheDuration of a provider answer
   bool once = false;
   bool check_config = false;
   io::Level log_level = io::Level::info;

@@ -1,10 +1,9 @@
 #include "daemon/sync/sink.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <functional>
 
+#include "common/core/provider.hpp"
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
 
@@ -13,31 +12,21 @@ namespace {
 
 constexpr std::size_t k_max_config_size = 16U << 20U;
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4U];
-    out += hex[md[i] & 15U];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string fingerprint(const core::AuthEntry& e) {
   // The entry as it reads back from the file, so an entry built with username/password and the
   // same entry parsed back (with `auth`) fingerprint alike.
-  return sha256_hex(core::entry_json(e).dump());
+  return core::sha256_hex(core::entry_json(e).dump());
 }
 
 core::AuthEntry entry_for(const StoreEntry& s) {
   core::AuthEntry e;
   e.key = s.key;
-  e.auth = core::encode_auth(s.credential.username, s.credential.password);
+  // A bare identity token (a local `docker login` with a token) has no user:password.
+  if (!s.credential.username.empty() || !s.credential.password.empty()) {
+    e.auth = core::encode_auth(s.credential.username, s.credential.password);
+  }
   e.email = s.email;
   e.identitytoken = s.credential.identitytoken;
   return e;

@@ -25,7 +25,9 @@ std::string render_credentials(const Store::View& view) {
   for (const auto& [key, e] : view.entries) {
     nlohmann::json j = nlohmann::json::object();
     // The store file is a credential file by design: it is what the helpers answer from.
-    j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+    if (!e.credential.username.empty() || !e.credential.password.empty()) {
+      j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+    }
     if (!e.email.empty()) j["email"] = e.email;
     if (!e.credential.identitytoken.empty()) {
       j["identitytoken"] = e.credential.identitytoken.reveal();
@@ -44,6 +46,35 @@ std::string render_credentials(const Store::View& view) {
 
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
   return write_state(state_dir, k_credentials_file, render_credentials(view));
+}
+
+std::string render_namespaces(const Store& store) {
+  nlohmann::json namespaces = nlohmann::json::object();
+  for (const auto& ns : store.namespaces()) {
+    nlohmann::json auths = nlohmann::json::object();
+    nlohmann::json sources = nlohmann::json::object();
+    for (const auto& e : store.namespace_table(ns)) {
+      nlohmann::json j = nlohmann::json::object();
+      if (!e.credential.username.empty() || !e.credential.password.empty()) {
+        j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+      }
+      auths[e.key] = std::move(j);
+      // rank is namespace \0 name \0 source.
+      auto a = e.rank.find('\0');
+      auto b = e.rank.find('\0', a + 1);
+      sources[e.key] = {{"namespace", e.rank.substr(0, a)},
+                        {"name", e.rank.substr(a + 1, b - a - 1)},
+                        {"source", e.rank.substr(b + 1)}};
+    }
+    namespaces[ns] = {{"auths", std::move(auths)},
+                      {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
+  }
+  nlohmann::json root = {{"version", 1}, {"namespaces", std::move(namespaces)}};
+  return root.dump(1, '\t');
+}
+
+Result<void> save_namespaces(const std::string& state_dir, const Store& store) {
+  return write_state(state_dir, k_namespaces_file, render_namespaces(store));
 }
 
 Result<SinkRecords> load_sink_records(const std::string& state_dir) {

@@ -19,6 +19,12 @@ inline constexpr std::string_view k_sinks_file = "sinks.json";
 std::string render_credentials(const Store::View& view);
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view);
 
+// namespaces.json (namespace-scoped credentials): {"namespaces": {ns: <credentials.json of the
+// namespace's secrets>}}, what the provider answers from while the daemon is down.
+inline constexpr std::string_view k_namespaces_file = "namespaces.json";
+std::string render_namespaces(const Store& store);
+Result<void> save_namespaces(const std::string& state_dir, const Store& store);
+
 using SinkRecords = std::map<std::string, OwnedKeys>;  // sink path -> owned keys
 Result<SinkRecords> load_sink_records(const std::string& state_dir);
 Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& records);

@@ -17,6 +17,17 @@ bool rejects(std::string_view code) {
   return std::find(warnings.begin(), warnings.end(), code) == warnings.end();
 }
 
+std::string Provenance::rank() const {
+  std::string r;
+  r.reserve(namespace_.size() + name.size() + source.size() + 2);
+  r += namespace_;
+  r += '\0';
+  r += name;
+  r += '\0';
+  r += source;
+  return r;
+}
+
 std::string Store::id(const std::string& ns, const std::string& name, const std::string& stream) {
   std::string s;
   s.reserve(ns.size() + name.size() + stream.size() + 2);
@@ -31,6 +42,7 @@ std::string Store::id(const std::string& ns, const std::string& name, const std:
 Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::string& source) {
   Evaluated ev;
   ev.report.from = Provenance{source, s.namespace_, s.name, s.uid, s.resource_version};
+  ev.labels = s.labels;
   for (const auto& p : core::lint_pull_secret(s)) {
     if (rejects(p.code)) ev.report.rejected = true;
     ev.report.problems.push_back(core::format_lint_line(s, p));
@@ -59,6 +71,28 @@ Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::strin
   return ev;
 }
 
+void Store::set_local(const core::DockerConfig& local) {
+  drop_stream("local");
+  Evaluated ev;
+  ev.report.from = Provenance{"local", "", "local", "", ""};
+  for (auto& e : core::local_table(local)) {
+    ev.report.keys.push_back(e.key);
+    ev.items.push_back({e.key, std::move(e.credential), ""});
+  }
+  std::string k = id("", "local", "local");
+  streams_["local"].push_back(k);
+  secrets_[k] = std::move(ev);
+  ++generation_;
+}
+
+void Store::set_node_selector(core::LabelSelector selector) {
+  node_selector_ = std::move(selector);
+  for (auto& [k, ev] : secrets_) {
+    if (ev.report.from.source != "local") ev.node_wide = node_selector_.matches(ev.labels);
+  }
+  ++generation_;
+}
+
 void Store::replace(const std::string& stream, const std::vector<core::SecretManifest>& secrets,
                     const std::string& source) {
   drop_stream(stream);
@@ -66,7 +100,9 @@ void Store::replace(const std::string& stream, const std::vector<core::SecretMan
   for (const auto& s : secrets) {
     std::string k = id(s.namespace_, s.name, stream);
     if (!secrets_.contains(k)) ids.push_back(k);
-    secrets_[k] = evaluate(s, source);
+    Evaluated ev = evaluate(s, source);
+    ev.node_wide = node_selector_.matches(s.labels);
+    secrets_[k] = std::move(ev);
   }
   ++generation_;
 }
@@ -74,7 +110,9 @@ void Store::replace(const std::string& stream, const std::vector<core::SecretMan
 void Store::upsert(const std::string& stream, const core::SecretManifest& s,
                    const std::string& source) {
   std::string k = id(s.namespace_, s.name, stream);
-  auto [it, inserted] = secrets_.insert_or_assign(k, evaluate(s, source));
+  Evaluated ev = evaluate(s, source);
+  ev.node_wide = node_selector_.matches(s.labels);
+  auto [it, inserted] = secrets_.insert_or_assign(k, std::move(ev));
   if (inserted) streams_[stream].push_back(k);
   ++generation_;
 }
@@ -107,6 +145,7 @@ const Store::View& Store::view() {
       ++v.rejected;
       continue;
     }
+    if (!ev.node_wide) continue;
     for (const auto& item : ev.items) {
       auto [it, inserted] = v.entries.try_emplace(item.key);
       if (inserted) {
@@ -120,6 +159,44 @@ const Store::View& Store::view() {
   view_ = std::move(v);
   view_generation_ = generation_;
   return view_;
+}
+
+const core::CredentialTable& Store::table() {
+  const View& v = view();
+  if (table_generation_ == generation_) return table_;
+  table_.clear();
+  table_.reserve(v.entries.size());
+  for (const auto& [key, e] : v.entries)
+    table_.push_back({key, e.credential, e.from.rank(), e.from.display()});
+  table_generation_ = generation_;
+  return table_;
+}
+
+core::CredentialTable Store::namespace_table(const std::string& ns) const {
+  core::CredentialTable t;
+  std::map<std::string, std::size_t> seen;
+  // secrets_ is ordered by namespace first: the namespace's secrets are one range.
+  for (auto it = secrets_.lower_bound(ns + '\0'); it != secrets_.end(); ++it) {
+    const auto& ev = it->second;
+    if (ev.report.from.namespace_ != ns) break;
+    if (ev.report.rejected) continue;
+    for (const auto& item : ev.items) {
+      if (seen.try_emplace(item.key, t.size()).second) {
+        t.push_back({item.key, item.credential, ev.report.from.rank(), ev.report.from.display()});
+      }
+    }
+  }
+  return t;
+}
+
+std::vector<std::string> Store::namespaces() const {
+  std::vector<std::string> out;
+  for (const auto& [k, ev] : secrets_) {
+    const auto& ns = ev.report.from.namespace_;
+    if (ev.report.rejected || ev.report.from.source == "local") continue;
+    if (out.empty() || out.back() != ns) out.push_back(ns);
+  }
+  return out;
 }
 
 }  // namespace regcred::sync

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "common/core/answer.hpp"
 #include "common/core/docker_config.hpp"
+#include "common/core/label_selector.hpp"
 #include "common/core/secret_manifest.hpp"
 
 namespace regcred::sync {
@@ -25,7 +27,9 @@ struct Provenance {
   std::string name;
   std::string uid;
   std::string resource_version;
-  std::string display() const { return namespace_ + "/" + name; }
+  std::string display() const { return source == "local" ? "local" : namespace_ + "/" + name; }
+  // The store's precedence as a string: lower wins (namespace, name, source; local first).
+  std::string rank() const;
 };
 
 struct StoreEntry {
@@ -52,6 +56,13 @@ class Store {
               const std::string& source);
   void remove(const std::string& stream, const std::string& namespace_, const std::string& name);
   void drop_stream(const std::string& stream);
+  // The node-local credentials (local.json): one pseudo-secret "local", ranked first.
+  void set_local(const core::DockerConfig& local);
+
+  // Which accepted secrets reach the node-wide view (entries, the files). Everything by
+  // default; with namespace-scoped credentials the sources deliver every pull secret and this
+  // is the opt-in selector.
+  void set_node_selector(core::LabelSelector selector);
 
   struct View {
     std::map<std::string, StoreEntry> entries;
@@ -61,6 +72,12 @@ class Store {
   };
   // Recomputed after a change, at most once per change burst.
   const View& view();
+  // view()'s entries as the helpers' table (cached per generation).
+  const core::CredentialTable& table();
+  // The accepted secrets of one namespace, opted in or not, merged by the same precedence.
+  core::CredentialTable namespace_table(const std::string& ns) const;
+  // Every namespace that has an accepted secret.
+  std::vector<std::string> namespaces() const;
   // Bumps on every change that can alter view().
   std::uint64_t generation() const { return generation_; }
   std::size_t secret_count() const { return secrets_.size(); }
@@ -74,6 +91,8 @@ class Store {
       std::string email;
     };
     std::vector<Item> items;
+    std::map<std::string, std::string> labels;
+    bool node_wide = true;
   };
   static Evaluated evaluate(const core::SecretManifest& s, const std::string& source);
   static std::string id(const std::string& ns, const std::string& name, const std::string& stream);
@@ -83,6 +102,9 @@ class Store {
   std::uint64_t generation_ = 0;
   std::uint64_t view_generation_ = ~std::uint64_t{0};
   View view_;
+  std::uint64_t table_generation_ = ~std::uint64_t{0};
+  core::CredentialTable table_;
+  core::LabelSelector node_selector_;
 };
 
 // Lint codes that reject a secret: kubelet or docker would fail with it, or the registry would

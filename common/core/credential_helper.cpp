@@ -1,0 +1,184 @@
+#include "common/core/credential_helper.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "common/core/encoding.hpp"
+#include "common/core/go_json.hpp"
+
+namespace regcred::core::helper {
+namespace {
+
+constexpr std::size_t k_max_token = 64 * 1024;  // bufio.MaxScanTokenSize
+
+bool ascii_iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view go_kind(const nlohmann::json& v) {
+  if (v.is_object()) return "object";
+  if (v.is_array()) return "array";
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "bool";
+  return "number";
+}
+
+}  // namespace
+
+Result<std::string> join_lines(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  while (!raw.empty()) {
+    std::size_t nl = raw.find('\n');
+    std::string_view line = raw.substr(0, nl);
+    // The scanner's buffer must hold the line and its newline; one byte short is the limit.
+    if (line.size() >= k_max_token)
+      return fail(Code::invalid_argument, "bufio.Scanner: token too long");
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += line;
+    if (nl == std::string_view::npos) break;
+    raw.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+Result<Credentials> parse_store(std::string_view joined) {
+  REGCRED_TRY_ASSIGN(std::size_t end, go_json_scan_value(joined));
+  nlohmann::ordered_json v;
+  try {
+    v = nlohmann::ordered_json::parse(go_utf8_sanitize(joined.substr(0, end)));
+  } catch (const nlohmann::json::exception&) {
+    // The scanner accepted it; nlohmann refuses lone surrogate escapes, which Go replaces.
+    return fail(Code::parse_error, "invalid JSON string escape");
+  }
+  Credentials c;
+  if (v.is_null()) return fail(Code::invalid_argument, std::string(k_missing_server));
+  if (!v.is_object()) {
+    return fail(Code::parse_error, "json: cannot unmarshal " + std::string(go_kind(v)) +
+                                       " into Go value of type credentials.Credentials");
+  }
+  std::string type_error;
+  std::string secret;
+  static constexpr std::array<std::string_view, 3> fields = {"ServerURL", "Username", "Secret"};
+  for (const auto& [name, value] : v.items()) {
+    // encoding/json: an exact name first, then a case-insensitive one.
+    auto f = std::find(fields.begin(), fields.end(), name);
+    if (f == fields.end()) {
+      f = std::find_if(fields.begin(), fields.end(),
+                       [&](std::string_view field) { return ascii_iequal(field, name); });
+    }
+    if (f == fields.end() || value.is_null()) continue;
+    if (!value.is_string()) {
+      if (type_error.empty()) {
+        type_error = "json: cannot unmarshal " + std::string(go_kind(value)) +
+                     " into Go struct field Credentials." + std::string(*f) + " of type string";
+      }
+      continue;
+    }
+    std::string s = value.get<std::string>();
+    if (*f == "ServerURL")
+      c.server_url = std::move(s);
+    else if (*f == "Username")
+      c.username = std::move(s);
+    else
+      secret = std::move(s);
+  }
+  c.secret = Secret(std::move(secret));
+  if (!type_error.empty()) return fail(Code::parse_error, type_error);
+  if (c.server_url.empty()) return fail(Code::invalid_argument, std::string(k_missing_server));
+  if (c.username.empty()) return fail(Code::invalid_argument, std::string(k_missing_username));
+  return c;
+}
+
+std::string format_get(std::string_view server_url, std::string_view username,
+                       const Secret& secret) {
+  std::string out = "{\"ServerURL\":";
+  out += go_json_quote(server_url);
+  out += ",\"Username\":";
+  out += go_json_quote(username);
+  out += ",\"Secret\":";
+  out += go_json_quote(secret.reveal());
+  out += "}\n";
+  return out;
+}
+
+std::string format_list(const std::map<std::string, std::string>& entries) {
+  std::string out = "{";
+  for (const auto& [url, user] : entries) {
+    if (out.size() > 1) out += ',';
+    out += go_json_quote(url);
+    out += ':';
+    out += go_json_quote(user);
+  }
+  out += "}\n";
+  return out;
+}
+
+std::optional<std::string> registry_of(std::string_view server) {
+  std::string_view s = go_trim_space(server);
+  if (auto p = s.find("://"); p != std::string_view::npos) s.remove_prefix(p + 3);
+  std::size_t host_end = s.find_first_of("/?#");
+  std::string_view host = s.substr(0, host_end);
+  std::string_view path;
+  if (host_end != std::string_view::npos && s[host_end] == '/') {
+    path = s.substr(host_end);
+    path = path.substr(0, path.find_first_of("?#"));
+  }
+  if (host.empty()) return std::nullopt;
+  // "/v1/" and "/v2/" are API versions, not namespaces (kubelet drops them the same way).
+  for (std::string_view v : {"/v1", "/v2"}) {
+    if (path == v || path.starts_with(std::string(v) + "/")) {
+      path.remove_prefix(v.size());
+      break;
+    }
+  }
+  while (!path.empty() && path.front() == '/')
+    path.remove_prefix(1);
+  if (!path.empty()) return std::nullopt;
+  std::string h(host);
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (h == "index.docker.io" || h == "registry-1.docker.io" || h == "docker.io") return "docker.io";
+  return h;
+}
+
+std::optional<std::size_t> pick(const std::vector<Candidate>& candidates, std::string_view server) {
+  auto want = registry_of(server);
+  if (!want) return std::nullopt;
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto& c = candidates[i];
+    if (registry_of(c.key) != want) continue;
+    if (!best ||
+        std::tie(c.rank, c.key) < std::tie(candidates[*best].rank, candidates[*best].key)) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+std::map<std::string, std::size_t> listing(const std::vector<Candidate>& candidates) {
+  std::map<std::string, std::size_t> best;  // registry -> candidate
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    auto reg = registry_of(candidates[i].key);
+    if (!reg) continue;
+    auto [it, inserted] = best.try_emplace(*reg, i);
+    const auto& b = candidates[it->second];
+    if (!inserted && std::tie(candidates[i].rank, candidates[i].key) < std::tie(b.rank, b.key)) {
+      it->second = i;
+    }
+  }
+  std::map<std::string, std::size_t> out;
+  for (const auto& [reg, i] : best)
+    out[reg == "docker.io" ? "https://index.docker.io/v1/" : candidates[i].key] = i;
+  return out;
+}
+
+}  // namespace regcred::core::helper

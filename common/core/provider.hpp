@@ -1,0 +1,119 @@
+// provider.hpp: kubelet's credential provider exec plugin protocol
+// (credentialprovider.kubelet.k8s.io v1, v1beta1, v1alpha1) and the kubelet-side rules around
+// it: the request a plugin reads, the response it writes byte for byte, kubelet's strict decode
+// of that response, kubelet's cache keys, the CredentialProviderConfig validation, and the
+// service account token claims of KEP-4412. See kubelet-provider.md. Pure.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/core/result.hpp"
+#include "common/core/secret.hpp"
+
+namespace regcred::core {
+
+inline constexpr std::string_view k_provider_group = "credentialprovider.kubelet.k8s.io";
+inline constexpr std::string_view k_provider_v1 = "credentialprovider.kubelet.k8s.io/v1";
+inline constexpr std::string_view k_provider_v1beta1 = "credentialprovider.kubelet.k8s.io/v1beta1";
+inline constexpr std::string_view k_provider_v1alpha1 =
+    "credentialprovider.kubelet.k8s.io/v1alpha1";
+bool is_provider_api_version(std::string_view v);
+
+struct ProviderRequest {
+  std::string api_version;
+  std::string image;
+  Secret service_account_token;  // v1 only; empty when kubelet sent none
+  std::map<std::string, std::string> service_account_annotations;
+};
+// A CredentialProviderRequest as kubelet encodes it. Errors name the field: an apiVersion or
+// kind kubelet never sends, a missing image, a field of the wrong type.
+Result<ProviderRequest> parse_provider_request(std::string_view text);
+// kubelet's encodeRequest, for tests and for `regcredctl explain`: compact, fields in kubelet's
+// order, "\n" at the end.
+std::string encode_provider_request(const ProviderRequest& r);
+
+struct ProviderAuth {
+  std::string username;
+  Secret password;
+};
+struct ProviderResponse {
+  std::string api_version;
+  std::string cache_key_type;                 // Image, Registry or Global
+  std::optional<std::string> cache_duration;  // a Go duration ("1m0s"); nullopt: not sent
+  std::map<std::string, ProviderAuth> auth;   // image pattern -> credential
+};
+// The response bytes: {"kind":"CredentialProviderResponse","apiVersion":...,"cacheKeyType":...,
+// "cacheDuration":...,"auth":{...}} compact, Go-escaped, map keys sorted, "\n" at the end.
+std::string encode_provider_response(const ProviderResponse& r);
+
+// kubelet's decodeResponse + the checks after it: the GVK read first, apiVersion equal to the
+// configured one, strict decoding (known fields only, exact case, no duplicates), kind and
+// cacheKeyType valid, cacheDuration a Go duration.
+struct DecodedResponse {
+  ProviderResponse response;
+  std::optional<std::chrono::nanoseconds> cache_duration;
+};
+Result<DecodedResponse> decode_provider_response(std::string_view text,
+                                                 std::string_view expected_api_version);
+
+// time.ParseDuration and time.Duration.String.
+Result<std::chrono::nanoseconds> parse_go_duration(std::string_view s);
+std::string format_go_duration(std::chrono::nanoseconds d);
+
+// kubelet's plugin cache keys (cryptobyte length prefixes, big-endian).
+std::string kubelet_cache_key(std::string_view base_key, std::string_view sa_key);
+std::string kubelet_sa_cache_key(std::string_view ns, std::string_view name, std::string_view uid,
+                                 const std::map<std::string, std::string>& annotations,
+                                 std::string_view token_hash);  // "" unless cacheType Token
+// "sha256:" + hex(sha256(token)); "" for an empty token.
+std::string kubelet_token_hash(std::string_view token);
+// --image-credential-provider-config's hash over the files in order.
+std::string kubelet_config_hash(const std::vector<std::string>& files);
+
+std::string sha256_hex(std::string_view data);
+
+// A CredentialProviderConfig (kubelet.config.k8s.io v1, v1beta1, v1alpha1), decoded strictly and
+// validated with kubelet's messages ("providers.name: Invalid value: ...").
+struct TokenAttributes {
+  std::string audience;
+  std::string cache_type;
+  std::optional<bool> require_service_account;
+  std::vector<std::string> required_annotation_keys;
+  std::vector<std::string> optional_annotation_keys;
+};
+struct ProviderConfigEntry {
+  std::string name;
+  std::vector<std::string> match_images;
+  std::optional<std::string> default_cache_duration;
+  std::string api_version;
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::optional<TokenAttributes> token_attributes;
+};
+struct ProviderConfig {
+  std::vector<ProviderConfigEntry> providers;
+};
+// One file's text (YAML or JSON) -> its providers; errors are kubelet's read errors.
+Result<ProviderConfig> decode_provider_config(std::string_view text);
+// validateCredentialProviderConfig over the providers of every file, in order.
+Result<void> validate_provider_config(const ProviderConfig& cfg, bool sa_token_gate = true);
+
+// The claims of a service account token kubelet requested for a pod (KEP-4412). The signature
+// is not checked: the token reaches the provider from kubelet over a pipe, and the answer
+// depends on nothing but the namespace. An expired token is refused.
+struct ServiceAccountClaims {
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  std::string pod;
+  std::optional<std::int64_t> expires;  // Unix seconds
+};
+Result<ServiceAccountClaims> service_account_claims(const Secret& token);
+
+}  // namespace regcred::core
