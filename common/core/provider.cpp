@@ -531,6 +531,36 @@ Result<ProviderConfig> decode_provider_config(std::string_view text) {
   return cfg;
 }
 
+Result<ProviderConfig> read_provider_config_dir(const std::string& dir,
+                                                std::vector<ConfigDirEntry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const ConfigDirEntry& a, const ConfigDirEntry& b) { return a.name < b.name; });
+  ProviderConfig all;
+  std::set<std::string> names;
+  bool any = false;
+  for (const auto& e : entries) {
+    const bool config_ext =
+        e.name.ends_with(".json") || e.name.ends_with(".yaml") || e.name.ends_with(".yml");
+    if (e.is_dir || !config_ext) continue;
+    any = true;
+    auto cfg = decode_provider_config(e.text);
+    if (!cfg)
+      return fail(cfg.error().code,
+                  "error decoding config " + dir + "/" + e.name + ": " + cfg.error().message);
+    for (auto& p : cfg->providers) {
+      if (!names.insert(p.name).second) {
+        return fail(Code::invalid_argument,
+                    "duplicate provider name " + dq(p.name) + " found in configuration file(s)");
+      }
+      all.providers.push_back(std::move(p));
+    }
+  }
+  if (!any) {
+    return fail(Code::not_found, "no configuration files found in directory " + dq(dir));
+  }
+  return all;
+}
+
 namespace {
 
 // url.Parse's error for "https://" + s, as kubelet prints it; "" when it parses.

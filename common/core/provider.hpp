@@ -101,6 +101,16 @@ struct ProviderConfig {
 };
 // One file's text (YAML or JSON) -> its providers; errors are kubelet's read errors.
 Result<ProviderConfig> decode_provider_config(std::string_view text);
+// --image-credential-provider-config given a folder: the entries (name, text, is_dir) kubelet
+// lists there; it reads the non-folder *.json, *.yaml, *.yml in name order and concatenates
+// their providers. Errors: no such file, a duplicate provider name across files.
+struct ConfigDirEntry {
+  std::string name;
+  std::string text;
+  bool is_dir = false;
+};
+Result<ProviderConfig> read_provider_config_dir(const std::string& dir,
+                                                std::vector<ConfigDirEntry> entries);
 // validateCredentialProviderConfig over the providers of every file, in order.
 Result<void> validate_provider_config(const ProviderConfig& cfg, bool sa_token_gate = true);
 

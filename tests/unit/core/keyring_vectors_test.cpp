@@ -1,5 +1,5 @@
 // Runs every vector of keyring-vectors.json whose kind the core implements (kubelet's keyring
-// rules and its docker config decoding). The provider-protocol kinds run with the provider.
+// rules and its docker config decoding). The provider-protocol kinds run in provider_test.cpp.
 #include <set>
 
 #include "common/core/docker_config.hpp"
@@ -146,8 +146,7 @@ TEST(KeyringVectors, EveryImplementedKindPasses) {
   for (const auto& kind : k_implemented)
     EXPECT_GT(VectorTally::get().run("keyring." + kind), 0) << kind << " ran no vector";
   VectorTally::get().print();
-  std::cout << "vectors: keyring kinds not implemented by the core yet: " << skipped
-            << " vectors\n";
+  std::cout << "vectors: provider-protocol vectors left to provider_test: " << skipped << "\n";
 }
 
 }  // namespace
