@@ -107,6 +107,13 @@ Result<std::optional<core::CredentialTable>> Backend::namespace_table(const std:
 }
 
 Result<std::optional<GetAnswer>> Backend::get(std::string_view server) {
+  // What names no registry cannot match (a namespace path, or longer than any host name and
+  // port could be): answered here, so a huge stdin never becomes a huge request.
+  constexpr std::size_t k_max_server = 4096;
+  if (server.size() > k_max_server || !core::helper::registry_of(server)) {
+    used_daemon_ = false;
+    return std::optional<GetAnswer>();
+  }
   auto r = io::status_request(socket_, "POST", "/v1/helper/get",
                               json{{"server", std::string(server)}}.dump());
   used_daemon_ = r.has_value();
@@ -169,6 +176,10 @@ Result<void> Backend::store(const core::helper::Credentials& c) {
 }
 
 Result<EraseAnswer> Backend::erase(std::string_view server) {
+  if (server.size() > 4096 || !core::helper::registry_of(server)) {
+    used_daemon_ = false;
+    return EraseAnswer{EraseOutcome::not_found, ""};
+  }
   auto r = io::status_request(socket_, "POST", "/v1/helper/erase",
                               json{{"server", std::string(server)}}.dump());
   used_daemon_ = r.has_value();

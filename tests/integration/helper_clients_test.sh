@@ -1,0 +1,132 @@
+#!/bin/sh
+# docker-credential-regcred with the real clients that call it:
+# - skopeo (containers/image) with credHelpers: pulls from the real docker-registry (TLS +
+#   htpasswd) with the cluster's credential, daemon up and daemon down; a registry regcred does
+#   not know gets the anonymous behaviour;
+# - the docker CLI (client only) with credsStore: login stores a node-local credential that
+#   regcredd shows with source "local" and writes to its files, logout erases it;
+# - podman pull through the helper, where podman runs here.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+for tool in docker-registry skopeo htpasswd openssl; do
+  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
+done
+
+make_pki
+start_registry puller 'helper-reg-pw-3131'
+IMAGE=127.0.0.1:$REG_PORT/regcred/tiny:v1
+sh "$REGCRED_SRC/tests/integration/mkoci.sh" "$T/oci" v1
+skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds 'puller:helper-reg-pw-3131' \
+  "oci:$T/oci:v1" "docker://$IMAGE" >"$T/push.log" 2>&1 || { cat "$T/push.log"; exit 1; }
+
+# A second registry, open to everyone (no htpasswd): one regcred has no credential for.
+OPEN_PORT=$(free_port)
+cat >"$T/open.yml" <<EOF2
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $T/open-data}}
+http: {addr: 127.0.0.1:$OPEN_PORT, secret: s, tls: {certificate: $T/pki/server.crt, key: $T/pki/server.key}}
+EOF2
+docker-registry serve "$T/open.yml" >>"$T/open.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$OPEN_PORT/v2/)\" = 200 ]"
+OPEN_IMAGE=127.0.0.1:$OPEN_PORT/public/tiny:v1
+skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" "oci:$T/oci:v1" "docker://$OPEN_IMAGE" >>"$T/push.log" 2>&1
+
+mkdir -p "$T/secrets" "$T/bin"
+secret_json ci pull "127.0.0.1:$REG_PORT" puller 'helper-reg-pw-3131' >"$T/secrets/pull.json"
+start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+wait_until 10 ready
+
+# The client's environment: our helper on PATH, regcredd's socket and state folder, a HOME with
+# nothing in it but the config under test.
+client_env() {
+  env -i PATH="$REGCRED_BIN:/usr/local/bin:/usr/bin:/bin" HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg" \
+    REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" "$@"
+}
+hget() { printf '%s' "$1" | client_env docker-credential-regcred get; }
+hget_has() { hget "$1" 2>/dev/null | grep -q "$2"; }
+not() { ! "$@" >/dev/null 2>&1; }
+quiet() { "$@" >/dev/null 2>&1; }
+mkdir -p "$T/home/.docker" "$T/xdg"
+printf '{"credHelpers":{"127.0.0.1:%s":"regcred","127.0.0.1:%s":"regcred"}}' "$REG_PORT" "$OPEN_PORT" \
+  >"$T/home/.docker/config.json"
+
+echo "# skopeo with credHelpers"
+check "skopeo inspect through the helper (daemon up)" \
+  quiet client_env skopeo inspect --raw --cert-dir "$T/pki/certs.d" "docker://$IMAGE"
+client_env skopeo inspect --raw --cert-dir "$T/pki/certs.d" "docker://$IMAGE" >"$T/inspect.out" 2>&1 || true
+check "it got the manifest" grep -q 'application/vnd.oci.image.manifest.v1+json' "$T/inspect.out"
+check "the same without the helper is refused (so the helper gave the credential)" \
+  sh -c "! env -i PATH=/usr/bin:/bin HOME='$T/nohome' skopeo inspect --raw --cert-dir '$T/pki/certs.d' 'docker://$IMAGE' >/dev/null 2>&1"
+check "an unknown registry: helper says not found, skopeo goes anonymous and succeeds" \
+  quiet client_env skopeo inspect --raw --cert-dir "$T/pki/certs.d" "docker://$OPEN_IMAGE"
+printf '127.0.0.1:%s' "$OPEN_PORT" | client_env docker-credential-regcred get >"$T/get.out" || true
+check "and what the helper said was the exact not-found text" \
+  sh -c "[ \"\$(cat '$T/get.out')\" = 'credentials not found in native keychain' ]"
+
+kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
+check "skopeo inspect through the helper with regcredd stopped (state folder)" \
+  quiet client_env skopeo inspect --raw --cert-dir "$T/pki/certs.d" "docker://$IMAGE"
+start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+wait_until 10 ready
+
+echo "# docker CLI with credsStore"
+if command -v docker >/dev/null; then
+  mkdir -p "$T/dcli"
+  printf '{"credsStore":"regcred"}' >"$T/dcli/config.json"
+  dk() { client_env DOCKER_CONFIG="$T/dcli" DOCKER_HOST="unix://$T/no-engine.sock" docker "$@"; }
+  # The registry's own user, logging in by hand on the node: a second htpasswd user.
+  htpasswd -Bbn puller 'helper-reg-pw-3131' >"$T/htpasswd"
+  htpasswd -Bbn operator 'node-local-pw-4242' >>"$T/htpasswd"
+  kill -HUP "$REG_PID" 2>/dev/null || true
+  stop_pid "$REG_PID"
+  docker-registry serve "$T/registry.yml" >>"$T/registry.log" 2>&1 &
+  REG_PID=$!
+  PIDS="$PIDS $REG_PID"
+  wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$REG_PORT/v2/)\" = 401 ]"
+  LOGIN_HOST=localhost:$REG_PORT
+  check "docker login (client side) succeeds" \
+    sh -c "printf 'node-local-pw-4242' | $(command -v env) -i PATH='$REGCRED_BIN:/usr/local/bin:/usr/bin:/bin' HOME='$T/home' REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/state' DOCKER_CONFIG='$T/dcli' docker login '$LOGIN_HOST' -u operator --password-stdin >'$T/login.out' 2>&1"
+  check "docker's config.json holds no secret (the store has it)" sh -c "! grep -q node-local-pw-4242 '$T/dcli/config.json'"
+  check "the helper's get answers the new login" hget_has "$LOGIN_HOST" '"Username":"operator"'
+  sock_get "$D_SOCK" /v1/status >"$T/status.json"
+  check "status shows it with source local" $PY -c "
+import json,sys; d=json.load(open('$T/status.json'))
+sys.exit(0 if any(r['key']=='$LOGIN_HOST' and r['secret']['source']=='local' for r in d['registries']) else 1)"
+  check "regcredd wrote it to the kubelet file" wait_until 5 auth_is "$T/kubelet/config.json" "$LOGIN_HOST" "operator:node-local-pw-4242"
+  check "it is kept in the state folder (0600)" sh -c "[ \"\$(stat -c %a '$T/state/local.json')\" = 600 ]"
+  kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
+  start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+  wait_until 10 ready
+  check "it survives a daemon restart" hget_has "$LOGIN_HOST" '"Username":"operator"'
+  check "docker logout erases it" dk logout "$LOGIN_HOST"
+  check "the helper no longer answers for it" not hget "$LOGIN_HOST"
+  check "the kubelet file loses it" wait_until 5 lacks_key "$T/kubelet/config.json" "$LOGIN_HOST"
+  printf '127.0.0.1:%s' "$REG_PORT" | client_env docker-credential-regcred erase >"$T/erase.out" || true
+  check "erase of the cluster's credential is refused with the secret's name" \
+    grep -q "cannot erase 127.0.0.1:$REG_PORT: the credential comes from the cluster secret ci/pull" "$T/erase.out"
+  check "and the cluster's credential is still there" hget_has "127.0.0.1:$REG_PORT" '"Username":"puller"'
+else
+  echo "# skip docker CLI checks: no docker client on PATH (make deps installs docker.io where it is missing)"
+  not_ok "docker CLI present"
+fi
+
+echo "# podman with credHelpers"
+if ! command -v podman >/dev/null; then
+  echo "# skip podman: not installed"
+else
+  P="podman --root $T/podman/root --runroot $T/podman/run --storage-driver vfs --cgroup-manager cgroupfs --events-backend file --tmpdir $T/podman/tmp"
+  mkdir -p "$T/podman/tmp"
+  if client_env $P info >"$T/podman-info.log" 2>&1; then
+    check "podman pull through the helper" quiet client_env $P pull --cert-dir "$T/pki/certs.d" "$IMAGE"
+    podman_has() { client_env $P images --format '{{.Repository}}' | grep -q regcred/tiny; }
+    check "podman has the image" podman_has
+  else
+    echo "# skip podman: it does not run here ($(tail -1 "$T/podman-info.log"))"
+  fi
+fi
+
+check "no fixture password in regcredd's log" \
+  sh -c "! grep -q -e helper-reg-pw-3131 -e node-local-pw-4242 '$T/regcredd.log'"
+finish
