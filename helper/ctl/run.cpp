@@ -7,6 +7,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "common/core/answer.hpp"
 #include "common/core/docker_config.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/kubectl_secret.hpp"
@@ -160,7 +161,30 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
       matches.push_back(keys[i]);
     fallback = fallback || m.default_registry_fallback;
   }
-  out["kubelet"] = {{"matches", matches}, {"defaultRegistryFallback", fallback}};
+  out["kubelet"] = {{"matches", matches},
+                    {"defaultRegistryFallback", fallback},
+                    {"firstKey", matches.empty() ? Json(nullptr) : matches.front()}};
+
+  // regcred-credential-provider over the same credentials: what kubelet would get from it.
+  auto answer = core::provider_answer(core::table_of(cfg), repo, core::k_provider_v1, "1m0s");
+  Json auth = Json::array();
+  for (const auto& [pattern, a] : answer.response.auth) {
+    std::string key;
+    for (const auto& e : cfg.auths()) {
+      if (core::kubelet_normalize_key(e.key) == pattern) {
+        key = e.key;
+        break;
+      }
+    }
+    auth.push_back({{"pattern", pattern}, {"key", key}, {"username", a.username}});
+  }
+  // kubelet tries the patterns reverse-sorted, most specific first.
+  std::reverse(auth.begin(), auth.end());
+  out["provider"] = {
+      {"cacheKeyType", answer.response.cache_key_type},
+      {"cacheDuration", *answer.response.cache_duration},
+      {"auth", auth},
+      {"firstPattern", answer.first_key.empty() ? Json(nullptr) : Json(answer.first_key)}};
 
   // docker CLI: credHelpers[key], else credsStore, else the file.
   const std::string docker_addr = core::docker_auth_config_key(ref.domain);
@@ -228,6 +252,15 @@ int run_explain(const std::string& image, const std::optional<std::string>& conf
   if ((*j)["kubelet"]["defaultRegistryFallback"].get<bool>())
     kubelet += " (index.docker.io fallback)";
   out << "KUBELET     " << (kubelet.empty() ? "(none: anonymous pull)" : kubelet) << "\n";
+  const Json& p = (*j)["provider"];
+  std::string provider;
+  for (const auto& a : p["auth"]) {
+    provider += (provider.empty() ? "" : ", ") + a["pattern"].get<std::string>() + " (user " +
+                a["username"].get<std::string>() + ")";
+  }
+  out << "PROVIDER    " << (provider.empty() ? "(no credentials)" : provider) << "; cacheKeyType "
+      << p["cacheKeyType"].get<std::string>() << ", cacheDuration "
+      << p["cacheDuration"].get<std::string>() << "\n";
   const Json& d = (*j)["docker"];
   out << "DOCKER      "
       << (d.contains("helper") ? "helper " + d["helper"].get<std::string>() : show(d["key"]))

@@ -96,5 +96,26 @@ TEST(CtlRun, ExplainWithoutAConfigFileMatchesNothing) {
             nlohmann::json({"quay.io/org/app", "quay.io/org", "quay.io"}));
 }
 
+TEST(CtlRun, ExplainShowsWhatTheProviderWouldAnswer) {
+  const std::string cfg = std::string(REGCRED_TEST_DATA_DIR) + "/provider/config.json";
+  const auto a =
+      run_ctl({"explain", "registry.example.com/team/app:1", "--docker-config", cfg, "-o", "json"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j["kubelet"]["firstKey"], "registry.example.com/team");
+  const auto& p = j["provider"];
+  EXPECT_EQ(p["cacheKeyType"], "Image");
+  EXPECT_EQ(p["firstPattern"], "registry.example.com/team");
+  ASSERT_EQ(p["auth"].size(), 2U);
+  EXPECT_EQ(p["auth"][0]["username"], "team");
+  EXPECT_EQ(p["auth"][1]["username"], "host");
+  // Never the password.
+  EXPECT_EQ(a.out.find("team-pw"), std::string::npos);
+  const auto t = run_ctl({"explain", "nginx", "--docker-config", cfg});
+  EXPECT_NE(t.out.find("PROVIDER    index.docker.io (user hub-user); cacheKeyType Registry"),
+            std::string::npos)
+      << t.out;
+}
+
 }  // namespace
 }  // namespace regcred::ctl
