@@ -27,6 +27,7 @@ bench: build
 	bench/run.sh build/bin/regcred_bench
 	@echo "regcredd, whole process (fake API server on loopback):"
 	@/usr/bin/python3 bench/daemon_sync.py --summary build/bin/regcredd
+	@/usr/bin/python3 bench/helpers.py build/bin
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

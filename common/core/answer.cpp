@@ -20,52 +20,82 @@ CredentialTable table_of(const DockerConfig& cfg) {
   return t;
 }
 
-namespace {
-
-std::vector<helper::Candidate> candidates(const CredentialTable& t) {
-  std::vector<helper::Candidate> c;
-  c.reserve(t.size());
-  for (const auto& e : t)
-    c.push_back({e.key, e.rank});
-  return c;
+HelperIndex::HelperIndex(const CredentialTable& t) {
+  for (const auto& e : t) {
+    auto reg = helper::registry_of(e.key);
+    if (!reg) continue;
+    auto [it, inserted] = best_.try_emplace(*reg, &e);
+    const TableEntry* b = it->second;
+    if (!inserted && std::tie(e.rank, e.key) < std::tie(b->rank, b->key)) it->second = &e;
+  }
 }
 
-}  // namespace
-
-const TableEntry* helper_get(const CredentialTable& t, std::string_view server) {
-  // A trimmed request is what every client means; the protocol trims too.
-  auto i = helper::pick(candidates(t), server);
-  return i ? &t[*i] : nullptr;
+const TableEntry* HelperIndex::get(std::string_view server) const {
+  auto reg = helper::registry_of(server);
+  if (!reg) return nullptr;
+  auto it = best_.find(*reg);
+  return it == best_.end() ? nullptr : it->second;
 }
 
-std::map<std::string, std::string> helper_list(const CredentialTable& t) {
+std::map<std::string, std::string> HelperIndex::list() const {
   std::map<std::string, std::string> out;
-  for (const auto& [key, i] : helper::listing(candidates(t))) {
-    const auto& c = t[i].credential;
-    out[key] = (c.password.empty() && !c.identitytoken.empty())
-                   ? std::string(helper::k_token_username)
-                   : c.username;
+  for (const auto& [reg, e] : best_) {
+    const auto& c = e->credential;
+    out[reg == "docker.io" ? "https://index.docker.io/v1/" : e->key] =
+        (c.password.empty() && !c.identitytoken.empty()) ? std::string(helper::k_token_username)
+                                                         : c.username;
   }
   return out;
 }
 
-ProviderAnswer provider_answer(const CredentialTable& t, std::string_view image,
-                               std::string_view api_version, std::string_view hit_duration) {
+const TableEntry* helper_get(const CredentialTable& t, std::string_view server) {
+  return HelperIndex(t).get(server);
+}
+
+std::map<std::string, std::string> helper_list(const CredentialTable& t) {
+  return HelperIndex(t).list();
+}
+
+namespace {
+
+// Kubelet has username and password only; a bare identity token is for docker's helper.
+std::vector<const TableEntry*> usable_entries(const CredentialTable& t) {
+  std::vector<const TableEntry*> out;
+  out.reserve(t.size());
+  for (const auto& e : t) {
+    if (!e.credential.username.empty() || !e.credential.password.empty()) out.push_back(&e);
+  }
+  return out;
+}
+
+std::vector<std::string> keys_of(const std::vector<const TableEntry*>& entries) {
+  std::vector<std::string> keys;
+  keys.reserve(entries.size());
+  for (const auto* e : entries)
+    keys.push_back(e->key);
+  return keys;
+}
+
+}  // namespace
+
+ProviderIndex::ProviderIndex(const CredentialTable& t)
+    : usable_(usable_entries(t)), keys_(keys_of(usable_)), ring_(keys_) {
+  for (const auto& k : keys_) {
+    auto n = kubelet_normalize_key(k);
+    if (!n) continue;
+    auto slash = n->find('/');
+    if (slash != std::string::npos) path_key_hosts_.push_back(n->substr(0, slash));
+  }
+}
+
+ProviderAnswer ProviderIndex::answer(std::string_view image, std::string_view api_version,
+                                     std::string_view hit_duration) const {
   ProviderAnswer a;
   a.response.api_version = std::string(api_version);
-  // Kubelet has username and password only; a bare identity token is for docker's helper.
-  std::vector<const TableEntry*> usable;
-  std::vector<std::string> keys;
-  for (const auto& e : t) {
-    if (e.credential.username.empty() && e.credential.password.empty()) continue;
-    usable.push_back(&e);
-    keys.push_back(e.key);
-  }
-  KubeletKeyring ring(keys);
-  for (const auto& m : ring.lookup(image)) {
+  for (const auto& m : ring_.lookup(image)) {
     const TableEntry* best = nullptr;
     for (auto i : m.of) {
-      const TableEntry* c = usable[i];
+      const TableEntry* c = usable_[i];
       if (!best || std::tie(c->rank, c->key) < std::tie(best->rank, best->key)) best = c;
     }
     if (best == nullptr) continue;
@@ -75,17 +105,17 @@ ProviderAnswer provider_answer(const CredentialTable& t, std::string_view image,
   }
   // Registry-wide caching is right only if no key narrows this registry to a path.
   std::string_view host = image.substr(0, image.find('/'));
-  bool path_keys = false;
-  for (const auto& k : keys) {
-    auto n = kubelet_normalize_key(k);
-    if (!n) continue;
-    auto slash = n->find('/');
-    if (slash == std::string::npos) continue;
-    if (kubelet_urls_match(n->substr(0, slash), host)) path_keys = true;
-  }
+  const bool path_keys =
+      std::any_of(path_key_hosts_.begin(), path_key_hosts_.end(),
+                  [&](const std::string& h) { return kubelet_urls_match(h, host); });
   a.response.cache_key_type = path_keys ? "Image" : "Registry";
   a.response.cache_duration = a.response.auth.empty() ? "0s" : std::string(hit_duration);
   return a;
+}
+
+ProviderAnswer provider_answer(const CredentialTable& t, std::string_view image,
+                               std::string_view api_version, std::string_view hit_duration) {
+  return ProviderIndex(t).answer(image, api_version, hit_duration);
 }
 
 }  // namespace regcred::core

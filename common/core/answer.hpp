@@ -10,6 +10,7 @@
 
 #include "common/core/credential_helper.hpp"
 #include "common/core/docker_config.hpp"
+#include "common/core/match.hpp"
 #include "common/core/provider.hpp"
 
 namespace regcred::core {
@@ -30,6 +31,18 @@ CredentialTable table_of(const DockerConfig& cfg);
 const TableEntry* helper_get(const CredentialTable& t, std::string_view server);
 std::map<std::string, std::string> helper_list(const CredentialTable& t);
 
+// The same with the per-registry choice made once (the daemon keeps one per store generation).
+// Holds pointers into `t`, which must outlive it.
+class HelperIndex {
+ public:
+  explicit HelperIndex(const CredentialTable& t);
+  const TableEntry* get(std::string_view server) const;
+  std::map<std::string, std::string> list() const;
+
+ private:
+  std::map<std::string, const TableEntry*, std::less<>> best_;  // registry -> winner
+};
+
 // regcred-credential-provider: every keyring key of kubelet's that matches the image, as an
 // auth pattern kubelet matches again (the normalised key), with the winning credential of that
 // key. cacheKeyType Registry unless a key with a path exists for the image's host (a
@@ -43,6 +56,21 @@ struct ProviderAnswer {
 };
 ProviderAnswer provider_answer(const CredentialTable& t, std::string_view image,
                                std::string_view api_version, std::string_view hit_duration);
+
+// The same, with kubelet's keyring over the table built once (the daemon keeps one per store
+// generation). Holds pointers into `t`, which must outlive it.
+class ProviderIndex {
+ public:
+  explicit ProviderIndex(const CredentialTable& t);
+  ProviderAnswer answer(std::string_view image, std::string_view api_version,
+                        std::string_view hit_duration) const;
+
+ private:
+  std::vector<const TableEntry*> usable_;
+  std::vector<std::string> keys_;
+  std::vector<std::string> path_key_hosts_;  // host part of every normalised key with a path
+  KubeletKeyring ring_;
+};
 
 }  // namespace regcred::core
 

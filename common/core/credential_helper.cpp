@@ -149,36 +149,4 @@ std::optional<std::string> registry_of(std::string_view server) {
   return h;
 }
 
-std::optional<std::size_t> pick(const std::vector<Candidate>& candidates, std::string_view server) {
-  auto want = registry_of(server);
-  if (!want) return std::nullopt;
-  std::optional<std::size_t> best;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const auto& c = candidates[i];
-    if (registry_of(c.key) != want) continue;
-    if (!best ||
-        std::tie(c.rank, c.key) < std::tie(candidates[*best].rank, candidates[*best].key)) {
-      best = i;
-    }
-  }
-  return best;
-}
-
-std::map<std::string, std::size_t> listing(const std::vector<Candidate>& candidates) {
-  std::map<std::string, std::size_t> best;  // registry -> candidate
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    auto reg = registry_of(candidates[i].key);
-    if (!reg) continue;
-    auto [it, inserted] = best.try_emplace(*reg, i);
-    const auto& b = candidates[it->second];
-    if (!inserted && std::tie(candidates[i].rank, candidates[i].key) < std::tie(b.rank, b.key)) {
-      it->second = i;
-    }
-  }
-  std::map<std::string, std::size_t> out;
-  for (const auto& [reg, i] : best)
-    out[reg == "docker.io" ? "https://index.docker.io/v1/" : candidates[i].key] = i;
-  return out;
-}
-
 }  // namespace regcred::core::helper

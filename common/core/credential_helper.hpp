@@ -46,18 +46,8 @@ std::string format_list(const std::map<std::string, std::string>& entries);
 // host lower-cased, the port kept; every Docker Hub spelling (https://index.docker.io/v1/,
 // index.docker.io, docker.io, registry-1.docker.io) is "docker.io". nullopt when the string
 // names a namespace inside a registry ("quay.io/org"): the helper protocol speaks of registries
-// only, so such keys are for kubelet, not for docker's helper.
+// only, so such keys are for kubelet, not for docker's helper. Choosing among the keys of one
+// registry is HelperIndex's (answer.hpp).
 std::optional<std::string> registry_of(std::string_view server);
-
-// What the helper chooses from: a store key and its rank (lower wins; the store's precedence).
-struct Candidate {
-  std::string key;
-  std::string rank;
-};
-// The candidate `get server` answers with: same registry, lowest (rank, key).
-std::optional<std::size_t> pick(const std::vector<Candidate>& candidates, std::string_view server);
-// What `list` prints: one key per registry, the one `get` of it answers with. Docker Hub is
-// listed as https://index.docker.io/v1/, the key docker looks up.
-std::map<std::string, std::size_t> listing(const std::vector<Candidate>& candidates);
 
 }  // namespace regcred::core::helper

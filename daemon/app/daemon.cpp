@@ -197,6 +197,15 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     return out;
   }
 
+  const core::HelperIndex& helper_index() {
+    const auto& table = store_.table();
+    if (!helper_index_ || helper_generation_ != store_.generation()) {
+      helper_index_ = std::make_unique<core::HelperIndex>(table);
+      helper_generation_ = store_.generation();
+    }
+    return *helper_index_;
+  }
+
   api::Response credentials(const api::Request& req, const std::string& path) override {
     nlohmann::json body;
     if (path != "/v1/helper/list" && path != "/v1/provider") {
@@ -208,7 +217,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     if (path == "/v1/helper/get") {
-      const core::TableEntry* e = core::helper_get(store_.table(), text("server"));
+      const core::TableEntry* e = helper_index().get(text("server"));
       if (e == nullptr) return api::error_response(404, core::helper::k_not_found);
       const auto& c = e->credential;
       const bool token = c.password.empty() && !c.identitytoken.empty();
@@ -220,7 +229,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       return api::json_response(200, std::move(j));
     }
     if (path == "/v1/helper/list") {
-      return api::json_response(200, {{"entries", core::helper_list(store_.table())}});
+      return api::json_response(200, {{"entries", helper_index().list()}});
     }
     if (path == "/v1/helper/store") {
       core::helper::Credentials c{text("serverURL"), text("username"), Secret(text("secret"))};
@@ -250,7 +259,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         schedule_flush();
         return api::json_response(200, nlohmann::json::object());
       }
-      if (const auto* e = core::helper_get(store_.table(), server)) {
+      if (const auto* e = helper_index().get(server)) {
         return api::error_response(409, core::erase_refused_text(server, *e));
       }
       return api::error_response(404, core::helper::k_not_found);
@@ -272,7 +281,12 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     if (*ns && cfg_.namespace_credentials) {
       a = core::provider_answer(store_.namespace_table(**ns), r->image, r->api_version, hit);
     } else {
-      a = core::provider_answer(store_.table(), r->image, r->api_version, hit);
+      const auto& table = store_.table();
+      if (!provider_index_ || provider_generation_ != store_.generation()) {
+        provider_index_ = std::make_unique<core::ProviderIndex>(table);
+        provider_generation_ = store_.generation();
+      }
+      a = provider_index_->answer(r->image, r->api_version, hit);
     }
     io::log_debug("provider answered", {{"image", r->image},
                                         {"namespace", ns->value_or("")},
@@ -457,6 +471,10 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         state_error_ = r.error().message;
         all_ok = false;
         io::log_error("cannot save the credential store", {{"error", state_error_}});
+      } else if (auto l = sync::save_lookup_index(cfg_.state_dir, store_.table()); !l) {
+        state_error_ = l.error().message;
+        all_ok = false;
+        io::log_error("cannot save the helpers' lookup index", {{"error", state_error_}});
       } else if (auto n = cfg_.namespace_credentials ? sync::save_namespaces(cfg_.state_dir, store_)
                                                      : Result<void>(ok());
                  !n) {
@@ -538,6 +556,10 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::string state_error_;
   std::string last_status_line_;
   std::uint64_t saved_generation_ = ~std::uint64_t{0};
+  std::unique_ptr<core::HelperIndex> helper_index_;  // over store_.table(), per generation
+  std::uint64_t helper_generation_ = ~std::uint64_t{0};
+  std::unique_ptr<core::ProviderIndex> provider_index_;  // over store_.table(), per generation
+  std::uint64_t provider_generation_ = ~std::uint64_t{0};
   bool initial_synced_ = false;
   bool first_flush_done_ = false;
   bool flush_pending_ = false;

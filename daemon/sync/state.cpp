@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "common/core/docker_config.hpp"
+#include "common/core/lookup_index.hpp"
 #include "common/io/safe_file.hpp"
 
 namespace regcred::sync {
@@ -46,6 +47,10 @@ std::string render_credentials(const Store::View& view) {
 
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
   return write_state(state_dir, k_credentials_file, render_credentials(view));
+}
+
+Result<void> save_lookup_index(const std::string& state_dir, const core::CredentialTable& table) {
+  return write_state(state_dir, k_lookup_file, core::render_lookup_index(table));
 }
 
 std::string render_namespaces(const Store& store) {

@@ -19,6 +19,10 @@ inline constexpr std::string_view k_sinks_file = "sinks.json";
 std::string render_credentials(const Store::View& view);
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view);
 
+// lookup.idx: the same entries laid out for the helpers' fallback (core/lookup_index.hpp).
+inline constexpr std::string_view k_lookup_file = "lookup.idx";
+Result<void> save_lookup_index(const std::string& state_dir, const core::CredentialTable& table);
+
 // namespaces.json (namespace-scoped credentials): {"namespaces": {ns: <credentials.json of the
 // namespace's secrets>}}, what the provider answers from while the daemon is down.
 inline constexpr std::string_view k_namespaces_file = "namespaces.json";

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/docker_config.hpp"
+#include "common/core/lookup_index.hpp"
 #include "common/io/local_store.hpp"
 #include "common/io/safe_file.hpp"
 #include "common/io/status_client.hpp"
@@ -70,7 +71,18 @@ Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
 
 }  // namespace
 
-Result<core::CredentialTable> Backend::state_table() const {
+Result<core::CredentialTable> Backend::state_table(const Filter& filter) const {
+  // The lookup index first: only the lines that can answer are decoded.
+  REGCRED_TRY_ASSIGN(auto idx, read_state_file(state_dir_, "lookup.idx"));
+  if (idx && filter.kind != Filter::all) {
+    auto picked = filter.kind == Filter::registry ? core::lookup_registry(*idx, filter.value)
+                                                  : core::lookup_image(*idx, filter.value);
+    if (!picked) {
+      return fail(Code::parse_error,
+                  "read " + state_dir_ + "/lookup.idx: " + picked.error().message);
+    }
+    return with_local(std::move(*picked));
+  }
   REGCRED_TRY_ASSIGN(auto text, read_state_file(state_dir_, "credentials.json"));
   core::CredentialTable cluster;
   if (text) {
@@ -81,6 +93,10 @@ Result<core::CredentialTable> Backend::state_table() const {
     }
     cluster = table_from(*cfg);
   }
+  return with_local(std::move(cluster));
+}
+
+Result<core::CredentialTable> Backend::with_local(core::CredentialTable cluster) const {
   auto local = io::load_local(state_dir_);
   if (!local) {
     // No state folder yet is an empty store, not an error.
@@ -126,7 +142,7 @@ Result<std::optional<GetAnswer>> Backend::get(std::string_view server) {
         GetAnswer{j.value("username", ""), Secret(j.value("secret", ""))});
   }
   if (r.error().code != Code::unavailable) return fail(r.error());
-  REGCRED_TRY_ASSIGN(auto table, state_table());
+  REGCRED_TRY_ASSIGN(auto table, state_table({Filter::registry, std::string(server)}));
   const core::TableEntry* e = core::helper_get(table, server);
   if (e == nullptr) return std::optional<GetAnswer>();
   const auto& c = e->credential;
@@ -152,7 +168,7 @@ Result<std::map<std::string, std::string>> Backend::list() {
     return out;
   }
   if (r.error().code != Code::unavailable) return fail(r.error());
-  REGCRED_TRY_ASSIGN(auto table, state_table());
+  REGCRED_TRY_ASSIGN(auto table, state_table({Filter::all, ""}));
   return core::helper_list(table);
 }
 
@@ -197,7 +213,7 @@ Result<EraseAnswer> Backend::erase(std::string_view server) {
   });
   if (!edited && edited.error().code != Code::not_found) return fail(edited.error());
   if (erased) return EraseAnswer{EraseOutcome::erased, ""};
-  REGCRED_TRY_ASSIGN(auto table, state_table());
+  REGCRED_TRY_ASSIGN(auto table, state_table({Filter::registry, std::string(server)}));
   if (const auto* e = core::helper_get(table, server)) {
     return EraseAnswer{EraseOutcome::refused, core::erase_refused_text(server, *e)};
   }
@@ -224,7 +240,7 @@ Result<std::string> Backend::provide(std::string_view request_text,
     REGCRED_TRY_ASSIGN(table, namespace_table(*ns));
   }
   if (!table) {
-    REGCRED_TRY_ASSIGN(table, state_table());
+    REGCRED_TRY_ASSIGN(table, state_table({Filter::image, req.image}));
   }
   auto a = core::provider_answer(*table, req.image, req.api_version, hit_duration);
   return core::encode_provider_response(a.response);

@@ -46,7 +46,13 @@ class Backend {
   bool used_daemon() const { return used_daemon_; }
 
  private:
-  Result<core::CredentialTable> state_table() const;
+  // What the caller will look up, so the lookup index can skip the rest.
+  struct Filter {
+    enum Kind { all, registry, image } kind;
+    std::string value;
+  };
+  Result<core::CredentialTable> state_table(const Filter& filter) const;
+  Result<core::CredentialTable> with_local(core::CredentialTable cluster) const;
   Result<std::optional<core::CredentialTable>> namespace_table(const std::string& ns) const;
 
   std::string socket_;

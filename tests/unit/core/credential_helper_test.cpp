@@ -78,20 +78,25 @@ TEST(RegistryOf, EveryDockerHubSpellingIsOne) {
   EXPECT_EQ(registry_of(""), std::nullopt);
 }
 
-TEST(Pick, PrecedenceThenKeyAndListOnlyWhatGetAnswers) {
-  std::vector<Candidate> c = {{"docker.io", "b"},
-                              {"https://index.docker.io/v1/", "a"},
-                              {"quay.io/org", "a"},
-                              {"reg.io:5000", "c"}};
-  EXPECT_EQ(pick(c, "registry-1.docker.io"), 1U);
-  EXPECT_EQ(pick(c, "quay.io"), std::nullopt);
-  EXPECT_EQ(pick(c, "https://reg.io:5000"), 3U);
-  auto l = listing(c);
+TEST(HelperIndex, PrecedenceThenKeyAndListOnlyWhatGetAnswers) {
+  auto entry = [](const char* key, const char* rank) {
+    return TableEntry{key, Credential{key, Secret("pw"), {}}, rank, "ns/s"};
+  };
+  CredentialTable t = {entry("docker.io", "b"), entry("https://index.docker.io/v1/", "a"),
+                       entry("quay.io/org", "a"), entry("reg.io:5000", "c")};
+  HelperIndex index(t);
+  ASSERT_NE(index.get("registry-1.docker.io"), nullptr);
+  EXPECT_EQ(index.get("registry-1.docker.io")->key, "https://index.docker.io/v1/");
+  EXPECT_EQ(index.get("quay.io"), nullptr);  // a namespace key is kubelet's, not docker's
+  ASSERT_NE(index.get("https://reg.io:5000"), nullptr);
+  auto l = index.list();
   ASSERT_EQ(l.size(), 2U);
-  EXPECT_EQ(l.at("https://index.docker.io/v1/"), 1U);
-  EXPECT_EQ(l.at("reg.io:5000"), 3U);
-  for (const auto& [key, i] : l)
-    EXPECT_EQ(pick(c, key), i) << key;
+  EXPECT_EQ(l.at("https://index.docker.io/v1/"), "https://index.docker.io/v1/");
+  EXPECT_EQ(l.at("reg.io:5000"), "reg.io:5000");
+  for (const auto& [key, user] : l) {
+    ASSERT_NE(index.get(key), nullptr) << key;
+    EXPECT_EQ(index.get(key)->credential.username, user);
+  }
 }
 
 TEST(LocalStore, StoreReplacesPerRegistryEraseRemovesEverySpelling) {
