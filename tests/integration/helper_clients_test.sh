@@ -127,6 +127,45 @@ else
   fi
 fi
 
+echo "# who may ask: a real unprivileged user, with and without the socket's group"
+if [ "$(id -u)" = 0 ]; then
+  groupadd -f regcred-it
+  GID=$(getent group regcred-it | cut -d: -f3)
+  kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
+  chmod o+x "$T"  # the socket is reachable; the state folder (0700) is not
+  start_regcredd --secrets-dir "$T/secrets" --socket-group regcred-it
+  wait_until 10 ready
+  as_nobody() { # [groups] verb stdin
+    if [ -n "$1" ]; then gflag="--groups=$1"; else gflag=--clear-groups; fi
+    shift
+    printf '%s' "$2" | setpriv --reuid=nobody --regid=nogroup "$gflag" \
+      env -i PATH="$REGCRED_BIN:/usr/bin:/bin" REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" \
+      docker-credential-regcred "$1"
+  }
+  set +e
+  as_nobody "" get "127.0.0.1:$REG_PORT" >"$T/nobody.out"; rc=$?
+  set -e
+  check "nobody gets no credential (exit 1, the reason on stdout)" \
+    sh -c "[ $rc = 1 ] && grep -q 'credentials are served only to root and the socket' '$T/nobody.out' && ! grep -q helper-reg-pw '$T/nobody.out'"
+  set +e
+  as_nobody "" list "" >"$T/nobody-list.out"; rc=$?
+  set -e
+  check "nor a list of them" sh -c "[ $rc = 1 ] && ! grep -q puller '$T/nobody-list.out'"
+  check "nobody in the socket's group gets the credential" \
+    sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --groups=$GID env -i REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/state' '$REGCRED_BIN/docker-credential-regcred' get <<EOF3 | grep -q '\"Username\":\"puller\"'
+127.0.0.1:$REG_PORT
+EOF3"
+  kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
+  set +e
+  as_nobody "$GID" get "127.0.0.1:$REG_PORT" >"$T/nobody-down.out"; rc=$?
+  set -e
+  check "with regcredd down, nobody cannot read the state folder either" \
+    sh -c "[ $rc = 1 ] && grep -q 'Permission denied' '$T/nobody-down.out' && ! grep -q helper-reg-pw '$T/nobody-down.out'"
+  chmod o-x "$T"
+else
+  echo "# skip: not root, cannot switch to an unprivileged user"
+fi
+
 check "no fixture password in regcredd's log" \
   sh -c "! grep -q -e helper-reg-pw-3131 -e node-local-pw-4242 '$T/regcredd.log'"
 finish
