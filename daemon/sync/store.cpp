@@ -17,26 +17,28 @@ bool rejects(std::string_view code) {
   return std::find(warnings.begin(), warnings.end(), code) == warnings.end();
 }
 
+namespace {
+
+// "a\0b\0c": ordered as the tuple (a, b, c), since no name holds a NUL.
+std::string join_nul(const std::string& a, const std::string& b, const std::string& c) {
+  std::string s;
+  s.reserve(a.size() + b.size() + c.size() + 2);
+  s += a;
+  s += '\0';
+  s += b;
+  s += '\0';
+  s += c;
+  return s;
+}
+
+}  // namespace
+
 std::string Provenance::rank() const {
-  std::string r;
-  r.reserve(namespace_.size() + name.size() + source.size() + 2);
-  r += namespace_;
-  r += '\0';
-  r += name;
-  r += '\0';
-  r += source;
-  return r;
+  return join_nul(namespace_, name, source);
 }
 
 std::string Store::id(const std::string& ns, const std::string& name, const std::string& stream) {
-  std::string s;
-  s.reserve(ns.size() + name.size() + stream.size() + 2);
-  s += ns;
-  s += '\0';
-  s += name;
-  s += '\0';
-  s += stream;
-  return s;
+  return join_nul(ns, name, stream);
 }
 
 Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::string& source) {

@@ -1,6 +1,7 @@
 #include "helper/common/backend.hpp"
 
 #include <chrono>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -70,6 +71,12 @@ Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
 }
 
 }  // namespace
+
+std::optional<std::string> process_env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): one thread
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
 
 Result<core::CredentialTable> Backend::state_table(const Filter& filter) const {
   // The lookup index first: only the lines that can answer are decoded.

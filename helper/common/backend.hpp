@@ -29,6 +29,9 @@ struct EraseAnswer {
   std::string message;  // for refused
 };
 
+// getenv for main(): the helpers run one thread.
+std::optional<std::string> process_env(const std::string& name);
+
 class Backend {
  public:
   Backend(std::string socket, std::string state_dir)

@@ -1,16 +1,12 @@
-#include <cstdlib>
 #include <iostream>
 
+#include "helper/common/backend.hpp"
 #include "helper/docker/run.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto getenv = [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): one thread
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-  int rc = regcred::docker_helper::run(args, std::cin, std::cout, getenv);
+  int rc =
+      regcred::docker_helper::run(args, std::cin, std::cout, regcred::helper_common::process_env);
   std::cout.flush();
   return rc;
 }

@@ -1,14 +1,10 @@
-#include <cstdlib>
 #include <iostream>
 
+#include "helper/common/backend.hpp"
 #include "helper/provider/run.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto getenv = [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): one thread
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-  return regcred::provider::run(args, std::cin, std::cout, std::cerr, getenv);
+  return regcred::provider::run(args, std::cin, std::cout, std::cerr,
+                                regcred::helper_common::process_env);
 }

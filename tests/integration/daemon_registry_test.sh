@@ -9,12 +9,7 @@ for tool in docker-registry skopeo htpasswd openssl; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done
 
-make_pki
-start_registry pusher 'e2e-reg-pw-1111'
-IMAGE=127.0.0.1:$REG_PORT/regcred/tiny:v1
-sh "$REGCRED_SRC/tests/integration/mkoci.sh" "$T/oci" v1
-skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds 'pusher:e2e-reg-pw-1111' \
-  "oci:$T/oci:v1" "docker://$IMAGE" >"$T/push.log" 2>&1 || { cat "$T/push.log"; exit 1; }
+push_test_image pusher 'e2e-reg-pw-1111'
 
 mkdir -p "$T/secrets" "$T/home/.docker" "$T/xdg"
 printf '{"auths":{"user-own.example":{"auth":"b3duOm93bi1wdw=="}}}' >"$T/home/.docker/config.json"

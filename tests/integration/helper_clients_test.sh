@@ -12,12 +12,7 @@ for tool in docker-registry skopeo htpasswd openssl; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done
 
-make_pki
-start_registry puller 'helper-reg-pw-3131'
-IMAGE=127.0.0.1:$REG_PORT/regcred/tiny:v1
-sh "$REGCRED_SRC/tests/integration/mkoci.sh" "$T/oci" v1
-skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds 'puller:helper-reg-pw-3131' \
-  "oci:$T/oci:v1" "docker://$IMAGE" >"$T/push.log" 2>&1 || { cat "$T/push.log"; exit 1; }
+push_test_image puller 'helper-reg-pw-3131'
 
 # A second registry, open to everyone (no htpasswd): one regcred has no credential for.
 OPEN_PORT=$(free_port)

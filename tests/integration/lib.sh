@@ -185,3 +185,14 @@ REGEOF
   PIDS="$PIDS $REG_PID"
   wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$REG_PORT/v2/)\" = 401 ]"
 }
+
+# push_test_image USER PASSWORD: PKI, the real registry with that user, and a one-layer image
+# pushed to it as $IMAGE (127.0.0.1:$REG_PORT/regcred/tiny:v1; its OCI layout in $T/oci).
+push_test_image() {
+  make_pki
+  start_registry "$1" "$2"
+  IMAGE=127.0.0.1:$REG_PORT/regcred/tiny:v1
+  sh "$REGCRED_SRC/tests/integration/mkoci.sh" "$T/oci" v1
+  skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds "$1:$2" \
+    "oci:$T/oci:v1" "docker://$IMAGE" >"$T/push.log" 2>&1 || { cat "$T/push.log"; return 1; }
+}
