@@ -102,6 +102,7 @@ ProviderAnswer ProviderIndex::answer(std::string_view image, std::string_view ap
     if (a.first_key.empty()) a.first_key = m.key;
     a.response.auth[m.key] = ProviderAuth{best->credential.username, best->credential.password};
     a.from.push_back(m.key + " <- " + best->from + " (" + best->key + ")");
+    a.ordered.emplace_back(m.key, *best);
   }
   // Registry-wide caching is right only if no key narrows this registry to a path.
   std::string_view host = image.substr(0, image.find('/'));

@@ -52,7 +52,10 @@ class HelperIndex {
 struct ProviderAnswer {
   ProviderResponse response;
   std::vector<std::string> from;  // per auth entry, in kubelet's order: "pattern <- from"
-  std::string first_key;          // the key kubelet tries first ("" when none)
+  // The credentials kubelet would try for the image, in its order, with the pattern each
+  // answers under.
+  std::vector<std::pair<std::string, TableEntry>> ordered;
+  std::string first_key;  // the key kubelet tries first ("" when none)
 };
 ProviderAnswer provider_answer(const CredentialTable& t, std::string_view image,
                                std::string_view api_version, std::string_view hit_duration);

@@ -46,6 +46,19 @@ Response route(const Request& req, StatusProvider& provider) {
     if (!only_get()) return error(405, "method not allowed");
     return json_response(200, provider.status(req.privileged));
   }
+  if (path == "/v1/pulltests" || path.starts_with("/v1/pulltests/")) {
+    if (req.method == "POST" && path == "/v1/pulltests") {
+      if (!req.privileged)
+        return error(403, "pull tests are started only by root and the socket's group");
+      return provider.pulltests(req, path);
+    }
+    if (!only_get()) return error(405, "method not allowed");
+    return provider.pulltests(req, path);
+  }
+  if (path == "/metrics") {
+    if (!only_get()) return error(405, "method not allowed");
+    return Response{200, "text/plain; version=0.0.4; charset=utf-8", provider.metrics()};
+  }
   if (const char* method = credential_method(path)) {
     if (req.method != method) return error(405, "method not allowed");
     if (!req.privileged) {

@@ -30,6 +30,10 @@ class StatusProvider {
   // The helpers' endpoints (/v1/helper/get|list|store|erase, /v1/provider), reached only by
   // privileged peers with the right method.
   virtual Response credentials(const Request& req, const std::string& path) = 0;
+  // GET /v1/pulltests[/ID], POST /v1/pulltests (privileged).
+  virtual Response pulltests(const Request& req, const std::string& path) = 0;
+  // Prometheus text exposition.
+  virtual std::string metrics() = 0;
 };
 
 // A JSON answer with "version" added; an {"error": message} answer.

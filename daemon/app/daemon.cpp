@@ -7,10 +7,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <deque>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "common/core/answer.hpp"
 #include "common/core/credential_helper.hpp"
@@ -18,6 +22,7 @@
 #include "common/io/local_store.hpp"
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
+#include "common/pull/pull_test.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/kube/kube_source.hpp"
 #include "daemon/sources/dir_source.hpp"
@@ -51,7 +56,15 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         flush_timer_(io_),
         ready_timer_(io_),
         watchdog_timer_(io_),
+        pull_timer_(io_),
+        pull_pool_(cfg_.pull_test_concurrency),
         started_(std::chrono::system_clock::now()) {}
+  ~Daemon() override {
+    pull_pool_.stop();
+    pull_pool_.join();
+  }
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
 
   int run() {
     io::Log::set_level(cfg_.log_level);
@@ -136,6 +149,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     if (pending_.empty() && !initial_synced_) {
       initial_synced_ = true;
       schedule_flush();
+      schedule_pull_tests(std::chrono::seconds(1));
     }
   }
 
@@ -195,6 +209,226 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     if (last_flush_wall_) out["lastSync"] = io::rfc3339(*last_flush_wall_);
     out["namespaceCredentials"] = cfg_.namespace_credentials;
     return out;
+  }
+
+  // ---- pull tests ----
+
+  api::Response pulltests(const api::Request& req, const std::string& path) override {
+    if (req.method == "POST") {
+      auto body = nlohmann::json::parse(req.body, nullptr, false);
+      if (!body.is_object() || !body.contains("image") || !body["image"].is_string()) {
+        return api::error_response(400, "expected {\"image\": \"...\"}");
+      }
+      std::vector<std::string> ca_files;
+      if (auto c = body.find("caFiles"); c != body.end() && c->is_array()) {
+        for (const auto& f : *c) {
+          if (f.is_string()) ca_files.push_back(f.get<std::string>());
+        }
+      }
+      auto id = start_pull_test(body["image"].get<std::string>(), body.value("namespace", ""),
+                                ca_files, "request");
+      if (!id) return api::error_response(400, id.error().message);
+      return api::json_response(202, {{"id", *id}, {"status", "running"}});
+    }
+    auto redact = [&](nlohmann::json j) {
+      if (!req.privileged && j.contains("credential") && j["credential"].is_object()) {
+        j["credential"].erase("username");
+      }
+      return j;
+    };
+    if (path == "/v1/pulltests") {
+      nlohmann::json results = nlohmann::json::object();
+      for (const auto& [image, list] : pull_results_) {
+        nlohmann::json l = nlohmann::json::array();
+        for (const auto& r : list)
+          l.push_back(redact(r));
+        results[image] = std::move(l);
+      }
+      nlohmann::json running = nlohmann::json::array();
+      for (const auto& [id, image] : pull_running_)
+        running.push_back({{"id", id}, {"image", image}});
+      return api::json_response(
+          200, {{"results", results},
+                {"running", running},
+                {"scheduled", cfg_.pull_tests},
+                {"interval", std::to_string(cfg_.pull_test_interval.count()) + "s"}});
+    }
+    const std::string id_text = path.substr(std::string("/v1/pulltests/").size());
+    long id = 0;
+    try {
+      id = std::stol(id_text);
+    } catch (const std::exception&) {
+      return api::error_response(404, "no such pull test: " + id_text);
+    }
+    if (pull_running_.contains(id))
+      return api::json_response(202, {{"id", id}, {"status", "running"}});
+    auto it = pull_done_.find(id);
+    if (it == pull_done_.end()) return api::error_response(404, "no such pull test: " + id_text);
+    return api::json_response(200, redact(it->second));
+  }
+
+  // Credentials as the node would use them: kubelet's rules over the store (node-wide, or one
+  // namespace's with --namespace-credentials), tried in kubelet's order.
+  Result<long> start_pull_test(const std::string& image, const std::string& ns,
+                               const std::vector<std::string>& extra_cas, const std::string& why) {
+    REGCRED_TRY_ASSIGN(core::ImageRef ref, core::parse_image_ref(image));
+    const auto table = ns.empty() ? store_.table() : store_.namespace_table(ns);
+    auto answer = core::provider_answer(table, ref.name(), core::k_provider_v1, "0s");
+    std::vector<pull::Candidate> candidates;
+    for (const auto& [pattern, e] : answer.ordered) {
+      candidates.push_back({e.credential.username, e.credential.password,
+                            e.credential.identitytoken, pattern, e.key, e.from});
+    }
+    pull::Options o;
+    o.ca_files = cfg_.pull_test_ca_files;
+    o.ca_files.insert(o.ca_files.end(), extra_cas.begin(), extra_cas.end());
+    o.platform = pull::node_platform();
+    const long id = ++pull_next_id_;
+    pull_running_[id] = ref.full();
+    asio::post(pull_pool_, [this, id, ref, candidates = std::move(candidates), o, why] {
+      pull::Result r = pull::run(ref, candidates, o);
+      nlohmann::json j = pull::to_json(r);
+      j["id"] = id;
+      j["trigger"] = why;
+      j["finishedAt"] = io::rfc3339(std::chrono::system_clock::now());
+      asio::post(io_,
+                 [this, id, j = std::move(j),
+                  total = r.timings_ms.count("total") ? r.timings_ms.at("total") : 0.0]() mutable {
+                   finish_pull_test(id, std::move(j), total);
+                 });
+    });
+    return id;
+  }
+
+  void finish_pull_test(long id, nlohmann::json j, double total_ms) {
+    const std::string image = pull_running_[id];
+    pull_running_.erase(id);
+    const std::string cls = j.value("class", "");
+    auto& m = pull_metrics_[cls];
+    ++m.count;
+    m.seconds += total_ms / 1000.0;
+    io::log_info("pull test", {{"image", image},
+                               {"class", cls},
+                               {"phase", j.value("phase", "")},
+                               {"ms", std::to_string(static_cast<long>(total_ms))}});
+    auto& list = pull_results_[image];
+    list.push_front(j);
+    while (list.size() > k_pull_results_kept)
+      list.pop_back();
+    pull_done_[id] = std::move(j);
+    while (pull_done_.size() > 256)
+      pull_done_.erase(pull_done_.begin());
+  }
+
+  void schedule_pull_tests(std::chrono::milliseconds delay) {
+    if (cfg_.pull_tests.empty() || cfg_.once || stopping_) return;
+    pull_timer_.expires_after(delay);
+    pull_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      for (const auto& image : cfg_.pull_tests) {
+        if (auto r = start_pull_test(image, "", {}, "schedule"); !r) {
+          io::log_error("scheduled pull test not started",
+                        {{"image", image}, {"error", r.error().message}});
+        }
+      }
+      // The interval with +-10% jitter, so nodes started together do not test in step.
+      std::uniform_real_distribution<double> jitter(0.9, 1.1);
+      auto next = std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.pull_test_interval *
+                                                                        jitter(rng_));
+      schedule_pull_tests(next);
+    });
+  }
+
+  // ---- metrics ----
+
+  std::string metrics() override {
+    const auto& view = store_.view();
+    std::ostringstream m;
+    auto metric = [&](const char* name, const char* type, const char* help) {
+      m << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    };
+    auto esc = [](std::string s) {
+      std::string out;
+      for (char c : s) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+          out += "\\n";
+          continue;
+        }
+        out += c;
+      }
+      return out;
+    };
+    metric("regcred_ready", "gauge",
+           "1 once every source delivered a full state and the files were written.");
+    m << "regcred_ready " << (ready() ? 1 : 0) << "\n";
+    metric("regcred_secrets", "gauge", "Pull secrets in the store, by state.");
+    m << "regcred_secrets{state=\"synced\"} " << view.secrets.size() - view.rejected << "\n";
+    m << "regcred_secrets{state=\"rejected\"} " << view.rejected << "\n";
+    metric("regcred_shadowed_secrets", "gauge",
+           "Secret entries that lost a registry key to another secret.");
+    m << "regcred_shadowed_secrets " << view.shadowed << "\n";
+    metric("regcred_registries", "gauge", "Registry keys the store serves.");
+    m << "regcred_registries " << view.entries.size() << "\n";
+    metric("regcred_syncs_total", "counter", "Syncs of the files (one per change burst).");
+    m << "regcred_syncs_total " << syncs_ << "\n";
+    metric("regcred_last_sync_timestamp_seconds", "gauge", "When the files were last synced.");
+    m << "regcred_last_sync_timestamp_seconds "
+      << (last_flush_wall_ ? std::chrono::duration_cast<std::chrono::seconds>(
+                                 last_flush_wall_->time_since_epoch())
+                                 .count()
+                           : 0)
+      << "\n";
+    metric("regcred_sink_ok", "gauge", "1 when the file's last write succeeded.");
+    metric("regcred_sink_writes_total", "counter", "Writes of each file.");
+    for (const auto& sk : sinks_) {
+      const auto& st = sk.status();
+      m << "regcred_sink_ok{path=\"" << esc(st.path) << "\"} " << (st.ok ? 1 : 0) << "\n";
+      m << "regcred_sink_writes_total{path=\"" << esc(st.path) << "\"} " << st.writes << "\n";
+    }
+    // The kube source's streams count their watches and relists.
+    long watches = 0, relists = 0;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+      if (j.is_object()) {
+        for (const auto& [k, v] : j.items()) {
+          if (k == "watches" && v.is_number_integer())
+            watches += v.get<long>();
+          else if (k == "relists" && v.is_number_integer())
+            relists += v.get<long>();
+          else
+            walk(v);
+        }
+      } else if (j.is_array()) {
+        for (const auto& v : j)
+          walk(v);
+      }
+    };
+    for (const auto& src : sources_)
+      walk(src->status());
+    metric("regcred_watch_restarts_total", "counter",
+           "Watches opened (each one after the first is a restart).");
+    m << "regcred_watch_restarts_total " << watches << "\n";
+    metric("regcred_relists_total", "counter", "Relists (410 Gone, restarts without history).");
+    m << "regcred_relists_total " << relists << "\n";
+    metric("regcred_pull_tests_total", "counter", "Pull tests finished, by class.");
+    for (const auto& [cls, pm] : pull_metrics_) {
+      m << "regcred_pull_tests_total{class=\"" << esc(cls) << "\"} " << pm.count << "\n";
+    }
+    metric("regcred_pull_test_duration_seconds", "summary", "Time of pull tests, by class.");
+    for (const auto& [cls, pm] : pull_metrics_) {
+      m << "regcred_pull_test_duration_seconds_sum{class=\"" << esc(cls) << "\"} " << pm.seconds
+        << "\n";
+      m << "regcred_pull_test_duration_seconds_count{class=\"" << esc(cls) << "\"} " << pm.count
+        << "\n";
+    }
+    metric("regcred_pull_test_ok", "gauge", "1 when the image's last pull test passed.");
+    for (const auto& [image, list] : pull_results_) {
+      if (list.empty()) continue;
+      m << "regcred_pull_test_ok{image=\"" << esc(image) << "\",class=\""
+        << esc(list.front().value("class", "")) << "\"} "
+        << (list.front().value("ok", false) ? 1 : 0) << "\n";
+    }
+    return m.str();
   }
 
   const core::HelperIndex& helper_index() {
@@ -496,6 +730,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       });
     }
     first_flush_done_ = true;
+    ++syncs_;
     last_flush_wall_ = std::chrono::system_clock::now();
     std::string line =
         std::to_string(store_.secret_count()) + " secrets, " + std::to_string(view.entries.size()) +
@@ -527,6 +762,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     flush_timer_.cancel();
     ready_timer_.cancel();
     watchdog_timer_.cancel();
+    pull_timer_.cancel();
     signals_.cancel();
     io_.stop();
   }
@@ -539,6 +775,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   asio::steady_timer flush_timer_;
   asio::steady_timer ready_timer_;
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer pull_timer_;
+  asio::thread_pool pull_pool_;  // blocking libcurl pull tests; results posted back to io_
   std::chrono::microseconds watchdog_period_{0};
   std::chrono::system_clock::time_point started_;
   std::optional<std::chrono::system_clock::time_point> last_flush_wall_;
@@ -560,6 +798,18 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::uint64_t helper_generation_ = ~std::uint64_t{0};
   std::unique_ptr<core::ProviderIndex> provider_index_;  // over store_.table(), per generation
   std::uint64_t provider_generation_ = ~std::uint64_t{0};
+  static constexpr std::size_t k_pull_results_kept = 10;
+  struct PullMetric {
+    std::uint64_t count = 0;
+    double seconds = 0;
+  };
+  long pull_next_id_ = 0;
+  std::map<long, std::string> pull_running_;                        // id -> image
+  std::map<long, nlohmann::json> pull_done_;                        // the last 256, by id
+  std::map<std::string, std::deque<nlohmann::json>> pull_results_;  // image -> newest first
+  std::map<std::string, PullMetric> pull_metrics_;                  // class -> totals
+  std::mt19937 rng_{std::random_device{}()};
+  std::uint64_t syncs_ = 0;
   bool initial_synced_ = false;
   bool first_flush_done_ = false;
   bool flush_pending_ = false;

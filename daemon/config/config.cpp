@@ -22,7 +22,7 @@ std::string host_name() {
 }
 
 // The YAML file's keys, as the flags spell them.
-constexpr std::array<std::string_view, 19> k_keys = {"secrets-dir",
+constexpr std::array<std::string_view, 21> k_keys = {"secrets-dir",
                                                      "kubeconfig",
                                                      "in-cluster",
                                                      "namespace",
@@ -109,6 +109,15 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
       REGCRED_TRY(scalar(c.socket_group));
     } else if (key == "pull-test") {
       REGCRED_TRY(list(c.pull_tests));
+    } else if (key == "pull-test-ca-file") {
+      REGCRED_TRY(list(c.pull_test_ca_files));
+    } else if (key == "pull-test-concurrency") {
+      REGCRED_TRY(scalar(s));
+      if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(s) == 0 || std::stoul(s) > 64) {
+        return bad("expected a number from 1 to 64");
+      }
+      c.pull_test_concurrency = std::stoul(s);
     } else if (key == "pull-test-interval" || key == "ready-timeout") {
       REGCRED_TRY(scalar(s));
       auto d = parse_duration(s);
@@ -186,6 +195,11 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
                  "group that may read credentials from the socket");
   app.add_option("--pull-test", flags.pull_tests, "image to pull-test (repeatable)");
   app.add_option("--pull-test-interval", interval, "pull test interval (default 10m)");
+  app.add_option("--pull-test-concurrency", flags.pull_test_concurrency,
+                 "pull tests running at once (default 4)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--pull-test-ca-file", flags.pull_test_ca_files,
+                 "CA certificates pull tests trust besides the system's (repeatable)");
   app.add_option("--node-name", flags.node_name, "node name (default: the host name)");
   app.add_option("--ready-timeout", ready_timeout,
                  "report READY at the latest after this (default 60s)");
@@ -235,6 +249,8 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
   if (given("--socket")) c.socket = flags.socket;
   if (given("--socket-group")) c.socket_group = flags.socket_group;
   if (given("--pull-test")) c.pull_tests = flags.pull_tests;
+  if (given("--pull-test-concurrency")) c.pull_test_concurrency = flags.pull_test_concurrency;
+  if (given("--pull-test-ca-file")) c.pull_test_ca_files = flags.pull_test_ca_files;
   if (given("--node-name")) c.node_name = flags.node_name;
   if (given("--namespace-credentials")) c.namespace_credentials = flags.namespace_credentials;
   if (given("--provider-cache-duration")) {

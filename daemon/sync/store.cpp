@@ -75,6 +75,7 @@ Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::strin
 
 void Store::set_local(const core::DockerConfig& local) {
   drop_stream("local");
+  if (local.auths().empty()) return;
   Evaluated ev;
   ev.report.from = Provenance{"local", "", "local", "", ""};
   for (auto& e : core::local_table(local)) {

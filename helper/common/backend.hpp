@@ -45,6 +45,11 @@ class Backend {
   Result<std::string> provide(std::string_view request_text, const core::ProviderRequest& r,
                               std::string_view hit_duration);
 
+  // The credentials the state folder holds for an image (regcredd down): for pull tests.
+  Result<core::CredentialTable> state_for_image(const std::string& image) const {
+    return state_table({Filter::image, image});
+  }
+
   // Whether the last call was answered by the daemon (for --verbose diagnostics and tests).
   bool used_daemon() const { return used_daemon_; }
 

@@ -1,5 +1,7 @@
 #include "helper/ctl/run.hpp"
 
+#include "helper/ctl/pull_cmd.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -282,7 +284,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   app.require_subcommand(1);
   app.fallthrough();
   std::string format = "table";
-  std::string socket = "/run/regcred/regcredd.sock";
+  std::string socket = env.get("REGCRED_SOCKET").value_or("/run/regcred/regcredd.sock");
   app.add_option("-o,--output", format, "Output format")
       ->check(CLI::IsMember({"table", "json", "yaml"}));
   app.add_option("--socket", socket, "regcredd's status socket");
@@ -322,6 +324,13 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
                           "docker config.json to read (default: $DOCKER_CONFIG/config.json or "
                           "~/.docker/config.json)");
 
+  PullTestArgs pull;
+  auto* pull_cmd = app.add_subcommand("pull-test", "One registry-protocol pull check now");
+  pull_cmd->add_option("image", pull.image, "Image reference")->required();
+  pull_cmd->add_option("--docker-config", pull.docker_config,
+                       "credentials from this docker config.json (default: regcredd's store)");
+  pull_cmd->add_option("--ca-file", pull.ca_files, "extra CA certificates (repeatable)");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -338,6 +347,11 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   }
   if (*lint_cmd) return secret_lint(lint_path, format, in, out, err);
   if (*explain_cmd) return run_explain(image, docker_config, format, out, err, env);
+  if (*pull_cmd) {
+    pull.socket = socket;
+    pull.state_dir = env.get("REGCRED_STATE_DIR").value_or("/var/lib/regcred");
+    return run_pull_test(pull, format, out, err);
+  }
   return k_exit_usage;
 }
 

@@ -1,0 +1,66 @@
+// pull_test.hpp: a registry-protocol pull of one image, as a container runtime would start it,
+// without downloading a layer: DNS (every address), TCP, TLS (system CAs plus the configured
+// ones), GET /v2/, the auth challenge (Basic; Bearer with realm, service and scope, then the
+// token request, GET or POST), the manifest (HEAD, then GET where the body is needed, with the
+// OCI and Docker Accept headers), for an index the node's platform, and a HEAD of the config
+// blob. Each phase timed; the result names the phase that failed and a class an operator can
+// act on. libcurl stays inside the .cpp.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/core/image_ref.hpp"
+#include "common/core/registry_auth.hpp"
+#include "common/core/secret.hpp"
+
+namespace regcred::pull {
+
+// One credential to try, and where it came from (never the secret itself in a result).
+struct Candidate {
+  std::string username;
+  Secret password;
+  Secret identitytoken;  // OAuth2 refresh token: the token request becomes a POST
+  std::string pattern;   // the kubelet key that matched
+  std::string key;       // the key as the secret wrote it
+  std::string from;      // "namespace/name", "local", or the docker config file
+};
+
+struct Options {
+  std::vector<std::string> ca_files;  // added to the system CAs
+  core::Platform platform;            // default: this node's
+  std::chrono::milliseconds timeout{15000};
+};
+
+struct Result {
+  std::string image;  // normalized reference as given ("docker.io/library/nginx:latest")
+  bool ok = false;
+  std::string cls;    // ok dns connect tls-untrusted tls-hostname tls-expired plain-http
+                      // bad-credentials no-access forbidden not-found rate-limited
+                      // wrong-platform server-error
+  std::string phase;  // dns connect tls ping auth token manifest platform config done
+  std::optional<long> http_status;
+  std::string digest;  // the manifest digest the tag resolves to
+  std::string message;
+  std::vector<std::string> addresses;
+  std::map<std::string, double> timings_ms;  // per phase
+  std::optional<Candidate> credential;       // the one used (secret fields unused in output)
+  std::string retry_after;
+};
+
+// This node's platform (uname): linux/amd64, linux/arm64/v8, linux/arm/v7...
+core::Platform node_platform();
+
+// Tries the candidates in kubelet's order until one gets through auth; none: anonymous.
+Result run(const core::ImageRef& ref, const std::vector<Candidate>& candidates,
+           const Options& options);
+
+// The JSON the contract fixes for `pull-test -o json` (plus credential, message, addresses).
+nlohmann::json to_json(const Result& r);
+
+}  // namespace regcred::pull
