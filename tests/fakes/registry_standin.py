@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""A registry stand-in for the answers docker-registry cannot be made to give (TLS, test PKI).
+
+registry_standin.py --port-file F --cert C --key K
+GET /v2/ -> 200. Manifests and blobs by repository:
+  limited/*   -> 429 TOOMANYREQUESTS with Retry-After: 7 (as Docker Hub, with ratelimit-*)
+  denied/*    -> 403 DENIED (as an expired ECR token)
+  broken/*    -> 500
+"""
+import argparse
+import json
+import os
+import ssl
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--port-file", required=True)
+ap.add_argument("--cert", required=True)
+ap.add_argument("--key", required=True)
+a = ap.parse_args()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("registry_standin: " + (fmt % args) + "\n")
+
+    def answer(self, status, body, headers=()):
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self):
+        p = self.path
+        if p == "/v2/":
+            return self.answer(200, {})
+        if p.startswith("/v2/limited/"):
+            return self.answer(429, {"errors": [{"code": "TOOMANYREQUESTS", "message": "You have reached your pull rate limit."}]},
+                               [("Retry-After", "7"), ("ratelimit-limit", "100;w=21600"), ("ratelimit-remaining", "0;w=21600")])
+        if p.startswith("/v2/denied/"):
+            return self.answer(403, {"errors": [{"code": "DENIED", "message": "Your authorization token has expired. Reauthenticate and try again."}]})
+        if p.startswith("/v2/broken/"):
+            return self.answer(500, {"errors": [{"code": "UNKNOWN", "message": "internal error"}]})
+        return self.answer(404, {"errors": [{"code": "NAME_UNKNOWN", "message": "repository name not known"}]})
+
+    do_HEAD = do_GET
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(a.cert, a.key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(a.port_file + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(a.port_file + ".tmp", a.port_file)
+srv.serve_forever()

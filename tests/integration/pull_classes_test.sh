@@ -1,0 +1,172 @@
+#!/bin/sh
+# Every pull-test class from a real condition: the real docker-registry (TLS + htpasswd, and
+# with token auth behind tests/fakes/token_server.py), certificates that are unknown, for
+# another name, or expired, a plain-HTTP registry, a name that does not resolve, a closed port,
+# an index without this node's platform; and tests/fakes/registry_standin.py for what
+# docker-registry cannot be made to answer (429, 403, 500). Checked through
+# `regcredctl pull-test -o json`, in process and through regcredd.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+for tool in docker-registry skopeo htpasswd openssl; do
+  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
+done
+$PY -c 'import cryptography' 2>/dev/null || { echo "# skip: python3-cryptography is not installed (make deps installs it)"; exit 77; }
+C="$REGCRED_BIN/regcredctl"
+
+push_test_image alice 'pull-pw-8181'
+docker_config() { # file registry user password
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$2" "$(printf '%s:%s' "$3" "$4" | base64 -w0)" >"$1"
+}
+docker_config "$T/good.json" "127.0.0.1:$REG_PORT" alice 'pull-pw-8181'
+docker_config "$T/wrong.json" "127.0.0.1:$REG_PORT" alice 'not-the-password'
+
+# pt NAME IMAGE [args...]: runs the pull test, keeps its JSON in $T/NAME.json
+pt() {
+  name=$1; shift
+  "$C" pull-test "$@" -o json >"$T/$name.json" 2>"$T/$name.err" || true
+}
+field() { $PY -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("null" if v is None else v)' "$T/$1.json" "$2"; }
+expect() { # name class phase [status]
+  got="$(field "$1" class) $(field "$1" phase)${4:+ $(field "$1" httpStatus)}"
+  want="$2 $3${4:+ $4}"
+  if [ "$got" = "$want" ]; then ok "$1: $want"; else not_ok "$1: want '$want', got '$got' ($(field "$1" message))"; fi
+}
+
+echo "# the real docker-registry, htpasswd (Basic)"
+pt ok "$IMAGE" --docker-config "$T/good.json" --ca-file "$T/pki/ca.crt"
+expect ok ok done 200
+WANT_DIGEST="sha256:$(skopeo inspect --raw --cert-dir "$T/pki/certs.d" --creds 'alice:pull-pw-8181' "docker://$IMAGE" | sha256sum | cut -d' ' -f1)"
+check "ok: the digest is the manifest's ($WANT_DIGEST)" [ "$(field ok digest)" = "$WANT_DIGEST" ]
+check "ok: the credential used is named, its password is not" sh -c "grep -q '\"key\": \"127.0.0.1:$REG_PORT\"' '$T/ok.json' && ! grep -q pull-pw-8181 '$T/ok.json'"
+pt bad "$IMAGE" --docker-config "$T/wrong.json" --ca-file "$T/pki/ca.crt"
+expect bad bad-credentials auth 401
+pt missing "127.0.0.1:$REG_PORT/regcred/tiny:no-such-tag" --docker-config "$T/good.json" --ca-file "$T/pki/ca.crt"
+expect missing not-found manifest 404
+check "not-found names the registry's code" grep -q MANIFEST_UNKNOWN "$T/missing.json"
+printf '{}' >"$T/empty.json"
+pt anonymous "$IMAGE" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
+expect anonymous no-access manifest 401
+
+echo "# TLS"
+pt untrusted "$IMAGE" --docker-config "$T/good.json"
+expect untrusted tls-untrusted tls
+$PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/other" --dns other.example
+$PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/expired" --ip 127.0.0.1 --dns localhost --expired
+serve_registry() { # name cert key [extra http yaml]: a second docker-registry on the same storage
+  port=$(free_port)
+  cat >"$T/$1.yml" <<EOF2
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $T/registry-data}}
+http: {addr: 127.0.0.1:$port, secret: s${2:+, tls: {certificate: $2, key: $3\}}}
+EOF2
+  docker-registry serve "$T/$1.yml" >>"$T/$1.log" 2>&1 &
+  PIDS="$PIDS $!"
+  wait_until 10 sh -c "curl -sk -o /dev/null https://127.0.0.1:$port/v2/ || curl -s -o /dev/null http://127.0.0.1:$port/v2/"
+  echo "$port"
+}
+P_OTHER=$(serve_registry other "$T/pki/other.crt" "$T/pki/other.key")
+pt hostname "127.0.0.1:$P_OTHER/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
+expect hostname tls-hostname tls
+P_EXPIRED=$(serve_registry expired "$T/pki/expired.crt" "$T/pki/expired.key")
+pt expired "127.0.0.1:$P_EXPIRED/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
+expect expired tls-expired tls
+P_PLAIN=$(serve_registry plain "" "")
+pt plain "127.0.0.1:$P_PLAIN/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
+expect plain plain-http tls
+
+echo "# network"
+pt dns "no-such-registry.invalid/regcred/tiny:v1" --docker-config "$T/empty.json"
+expect dns dns dns
+pt connect "127.0.0.1:$(free_port)/regcred/tiny:v1" --docker-config "$T/empty.json"
+expect connect connect connect
+
+echo "# an index without this node's platform"
+sh "$REGCRED_SRC/tests/integration/mkoci.sh" "$T/arm" v1
+$PY - "$T/arm" <<'PYEOF'
+import hashlib, json, os, sys
+d = sys.argv[1]
+m = json.load(open(f"{d}/index.json"))["manifests"][0]
+index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+         "manifests": [{"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
+                        "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}},
+                       {"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
+                        "platform": {"architecture": "s390x", "os": "linux"}}]}
+data = json.dumps(index).encode()
+digest = hashlib.sha256(data).hexdigest()
+open(f"{d}/blobs/sha256/{digest}", "wb").write(data)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": index["mediaType"], "digest": "sha256:" + digest,
+           "size": len(data), "annotations": {"org.opencontainers.image.ref.name": "multi"}}]},
+          open(f"{d}/index.json", "w"))
+PYEOF
+skopeo copy --quiet --all --dest-cert-dir "$T/pki/certs.d" --dest-creds 'alice:pull-pw-8181' \
+  "oci:$T/arm:multi" "docker://127.0.0.1:$REG_PORT/regcred/armonly:v1" >>"$T/push.log" 2>&1
+pt platform "127.0.0.1:$REG_PORT/regcred/armonly:v1" --docker-config "$T/good.json" --ca-file "$T/pki/ca.crt"
+expect platform wrong-platform platform
+check "wrong-platform lists what the index has" grep -q "linux/arm64/v8, linux/s390x" "$T/platform.json"
+
+echo "# token auth (Bearer): docker-registry behind a token server"
+cat >"$T/users.json" <<'EOF2'
+{"alice": {"password": "tok-pw-9191", "access": {"regcred/tiny": ["pull", "push"]}},
+ "bob": {"password": "tok-pw-9292", "access": {}}}
+EOF2
+$PY "$REGCRED_SRC/tests/fakes/token_server.py" --port-file "$T/token.port" --cert "$T/pki/server.crt" \
+  --key "$T/pki/server.key" --signing-out "$T/pki/token" --users "$T/users.json" 2>>"$T/token.log" &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/token.port"
+TOK_PORT=$(cat "$T/token.port")
+TREG_PORT=$(free_port)
+cat >"$T/treg.yml" <<EOF2
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $T/treg-data}}
+http: {addr: 127.0.0.1:$TREG_PORT, secret: s, tls: {certificate: $T/pki/server.crt, key: $T/pki/server.key}}
+auth:
+  token: {realm: "https://127.0.0.1:$TOK_PORT/token", service: regcred-test, issuer: regcred-test-issuer, rootcertbundle: $T/pki/token.crt}
+EOF2
+docker-registry serve "$T/treg.yml" >>"$T/treg.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$TREG_PORT/v2/)\" = 401 ]"
+TIMAGE=127.0.0.1:$TREG_PORT/regcred/tiny:v1
+skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds 'alice:tok-pw-9191' \
+  "oci:$T/oci:v1" "docker://$TIMAGE" >>"$T/push.log" 2>&1 || { cat "$T/push.log" "$T/treg.log"; exit 1; }
+docker_config "$T/tok-alice.json" "127.0.0.1:$TREG_PORT" alice 'tok-pw-9191'
+docker_config "$T/tok-bob.json" "127.0.0.1:$TREG_PORT" bob 'tok-pw-9292'
+docker_config "$T/tok-wrong.json" "127.0.0.1:$TREG_PORT" alice 'wrong'
+pt token_ok "$TIMAGE" --docker-config "$T/tok-alice.json" --ca-file "$T/pki/ca.crt"
+expect token_ok ok done 200
+check "token ok: a token was requested" sh -c "[ \"\$($PY -c 'import json; print(json.load(open(\"$T/token_ok.json\"))[\"timingsMs\"].get(\"token\", -1) >= 0)')\" = True ]"
+pt no_access "$TIMAGE" --docker-config "$T/tok-bob.json" --ca-file "$T/pki/ca.crt"
+expect no_access no-access manifest 401
+pt token_bad "$TIMAGE" --docker-config "$T/tok-wrong.json" --ca-file "$T/pki/ca.crt"
+expect token_bad bad-credentials token 401
+
+echo "# answers docker-registry cannot give: the stand-in"
+$PY "$REGCRED_SRC/tests/fakes/registry_standin.py" --port-file "$T/standin.port" --cert "$T/pki/server.crt" \
+  --key "$T/pki/server.key" 2>>"$T/standin.log" &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/standin.port"
+SP=$(cat "$T/standin.port")
+pt limited "127.0.0.1:$SP/limited/app:v1" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
+expect limited rate-limited manifest 429
+check "rate-limited carries Retry-After" grep -q '"retryAfter": "7"' "$T/limited.json"
+pt denied "127.0.0.1:$SP/denied/app:v1" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
+expect denied forbidden manifest 403
+pt broken "127.0.0.1:$SP/broken/app:v1" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
+expect broken server-error manifest 500
+
+echo "# through regcredd: credentials as the node resolves them"
+mkdir -p "$T/secrets"
+secret_json ci pull "127.0.0.1:$REG_PORT" alice 'pull-pw-8181' >"$T/secrets/pull.json"
+start_regcredd --secrets-dir "$T/secrets" --pull-test-ca-file "$T/pki/ca.crt" --pull-test "$IMAGE" --pull-test-interval 1h
+wait_until 10 ready
+REGCRED_SOCKET="$D_SOCK" "$C" pull-test "$IMAGE" -o json >"$T/daemon.json"
+expect daemon ok done 200
+check "regcredd used the cluster secret ci/pull" grep -q '"from": "ci/pull"' "$T/daemon.json"
+check "the scheduled test ran too" wait_until 10 sh -c "curl -s --unix-socket '$D_SOCK' http://x/v1/pulltests | grep -q '\"trigger\":\"schedule\"'"
+curl -s --unix-socket "$D_SOCK" http://x/metrics >"$T/metrics.txt"
+check "/metrics counts pull tests by class" grep -q 'regcred_pull_tests_total{class="ok"} [1-9]' "$T/metrics.txt"
+check "/metrics has the image's last result" grep -q "regcred_pull_test_ok{image=\"$IMAGE\",class=\"ok\"} 1" "$T/metrics.txt"
+# Every output (users.json is the token server's input, with the passwords in clear).
+check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err regcredd.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
+finish
