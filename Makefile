@@ -28,6 +28,7 @@ bench: build
 	@echo "regcredd, whole process (fake API server on loopback):"
 	@/usr/bin/python3 bench/daemon_sync.py --summary build/bin/regcredd
 	@/usr/bin/python3 bench/helpers.py build/bin
+	@sh bench/pulltest.sh build/bin 2>/dev/null | tail -3
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

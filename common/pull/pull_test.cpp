@@ -20,7 +20,7 @@ namespace regcred::pull {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::string_view k_system_cas = "/etc/ssl/certs/ca-certificates.crt";
+constexpr std::string_view k_system_ca_dir = "/etc/ssl/certs";
 constexpr long k_x509_not_yet_valid = 9;  // X509_V_ERR_CERT_NOT_YET_VALID
 constexpr long k_x509_expired = 10;       // X509_V_ERR_CERT_HAS_EXPIRED
 constexpr long k_x509_hostname = 62;      // X509_V_ERR_HOSTNAME_MISMATCH
@@ -85,14 +85,20 @@ class Session {
   Session(const std::string& host, const std::string& port, const std::vector<std::string>& addrs,
           const Options& o)
       : curl_(curl_easy_init(), curl_easy_cleanup) {
-    cas_ = read_all(std::string(k_system_cas));
-    for (const auto& f : o.ca_files)
-      cas_ += "\n" + read_all(f);
+    // The system's CAs from the hashed folder (OpenSSL loads only the issuer it needs, where a
+    // bundle file would be parsed whole on every handshake); the configured ones as a blob.
+    for (const auto& f : o.ca_files) {
+      cas_ += read_all(f);
+      cas_ += '\n';
+    }
     std::string resolve = host + ":" + port + ":";
     for (std::size_t i = 0; i < addrs.size(); ++i) {
       // curl wants IPv6 addresses in brackets in a resolve entry.
-      resolve += (i ? "," : "") +
-                 (addrs[i].find(':') != std::string::npos ? "[" + addrs[i] + "]" : addrs[i]);
+      if (i > 0) resolve += ',';
+      const bool v6 = addrs[i].find(':') != std::string::npos;
+      if (v6) resolve += '[';
+      resolve += addrs[i];
+      if (v6) resolve += ']';
     }
     resolve_ = curl_slist_append(nullptr, resolve.c_str());
     timeout_ = o.timeout;
@@ -119,8 +125,10 @@ class Session {
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
     curl_easy_setopt(c, CURLOPT_USERAGENT, "regcred-pull-test/" REGCRED_VERSION);
     curl_easy_setopt(c, CURLOPT_RESOLVE, resolve_);
+    curl_easy_setopt(c, CURLOPT_CAPATH, k_system_ca_dir.data());
+    curl_easy_setopt(c, CURLOPT_CAINFO, nullptr);
     curl_blob blob{cas_.data(), cas_.size(), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+    if (!cas_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
