@@ -272,7 +272,12 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   Result<long> start_pull_test(const std::string& image, const std::string& ns,
                                const std::vector<std::string>& extra_cas, const std::string& why) {
     REGCRED_TRY_ASSIGN(core::ImageRef ref, core::parse_image_ref(image));
-    const auto table = ns.empty() ? store_.table() : store_.namespace_table(ns);
+    // kubelet's union: the pod's namespace's pull secrets first, then the node's.
+    core::CredentialTable table = ns.empty() ? core::CredentialTable{} : store_.namespace_table(ns);
+    for (auto& e : table)
+      e.rank.insert(0, 1, '\0');
+    for (const auto& e : store_.table())
+      table.push_back(e);
     auto answer = core::provider_answer(table, ref.name(), core::k_provider_v1, "0s");
     std::vector<pull::Candidate> candidates;
     for (const auto& [pattern, e] : answer.ordered) {

@@ -44,6 +44,7 @@ json error_result(const std::string& image, const std::string& message) {
 std::optional<json> by_daemon(const PullTestArgs& a) {
   json body = {{"image", a.image}};
   if (!a.ca_files.empty()) body["caFiles"] = a.ca_files;
+  if (a.namespace_) body["namespace"] = *a.namespace_;
   auto r = io::status_request(a.socket, "POST", "/v1/pulltests", body.dump());
   if (!r && r.error().code == Code::unavailable) return std::nullopt;
   if (!r) return error_result(a.image, r.error().message);

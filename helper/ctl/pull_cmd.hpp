@@ -15,6 +15,7 @@ namespace regcred::ctl {
 struct PullTestArgs {
   std::string image;
   std::optional<std::string> docker_config;
+  std::optional<std::string> namespace_;  // the pod's: its pull secrets first (as kubelet)
   std::vector<std::string> ca_files;
   std::string socket;
   std::string state_dir;

@@ -1,5 +1,6 @@
 #include "helper/ctl/run.hpp"
 
+#include "helper/ctl/doctor.hpp"
 #include "helper/ctl/pull_cmd.hpp"
 
 #include <CLI/CLI.hpp>
@@ -331,6 +332,16 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
                        "credentials from this docker config.json (default: regcredd's store)");
   pull_cmd->add_option("--ca-file", pull.ca_files, "extra CA certificates (repeatable)");
 
+  auto* status_cmd = app.add_subcommand(
+      "status", "regcredd's health, sources, files, secrets and last pull tests");
+  DoctorArgs doctor;
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor", "The node-level ImagePullBackOff checklist for IMAGE, each step with a hint");
+  doctor_cmd->add_option("image", doctor.image, "Image reference")->required();
+  doctor_cmd->add_option("-n,--namespace", doctor.namespace_, "the pod's namespace");
+  doctor_cmd->add_option("--secret", doctor.secret, "the pod's imagePullSecret");
+  doctor_cmd->add_option("--ca-file", doctor.ca_files, "extra CA certificates (repeatable)");
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -347,6 +358,12 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   }
   if (*lint_cmd) return secret_lint(lint_path, format, in, out, err);
   if (*explain_cmd) return run_explain(image, docker_config, format, out, err, env);
+  if (*status_cmd) return run_status(socket, format, out, err);
+  if (*doctor_cmd) {
+    doctor.socket = socket;
+    doctor.state_dir = env.get("REGCRED_STATE_DIR").value_or("/var/lib/regcred");
+    return run_doctor(doctor, format, out, err);
+  }
   if (*pull_cmd) {
     pull.socket = socket;
     pull.state_dir = env.get("REGCRED_STATE_DIR").value_or("/var/lib/regcred");

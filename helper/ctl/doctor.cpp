@@ -1,0 +1,367 @@
+#include "helper/ctl/doctor.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/core/image_ref.hpp"
+#include "common/core/match.hpp"
+#include "common/io/status_client.hpp"
+#include "helper/ctl/pull_cmd.hpp"
+
+namespace regcred::ctl {
+namespace {
+
+using nlohmann::json;
+
+std::optional<json> get_json(const std::string& socket, const std::string& target,
+                             std::string& error) {
+  auto r = io::status_request(socket, "GET", target, "");
+  if (!r) {
+    error = r.error().message;
+    return std::nullopt;
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status != 200 || !j.is_object()) {
+    error = "regcredd answered " + std::to_string(r->status) + " for " + target;
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0) return "(unknown)";
+  return buf.data();
+}
+
+struct Step {
+  int number;
+  std::string name;
+  std::string state;  // passed, failed, warning, skipped
+  std::string detail;
+  std::string hint;
+};
+
+json step_json(const Step& s) {
+  return {{"step", s.number},
+          {"name", s.name},
+          {"state", s.state},
+          {"detail", s.detail},
+          {"hint", s.hint}};
+}
+
+// The pull test's class -> which step failed and what to do next.
+std::string hint_for(const std::string& cls, const json& r) {
+  const std::string msg = r.value("message", "");
+  if (cls == "dns")
+    return "the node cannot resolve the registry: check /etc/resolv.conf and /etc/hosts on the "
+           "node (not cluster DNS), and the registry name in the image";
+  if (cls == "connect")
+    return "nothing answers on the registry's port from this node: check firewalls, the proxy "
+           "settings of the container runtime (HTTPS_PROXY/NO_PROXY), and the port in the image";
+  if (cls == "tls-untrusted")
+    return "the registry's certificate is signed by a CA this node does not trust: install the CA "
+           "(/usr/local/share/ca-certificates, update-ca-certificates; containerd: "
+           "/etc/containerd/certs.d/HOST/ca.crt)";
+  if (cls == "tls-hostname")
+    return "the registry's certificate is for another name: use the name on the certificate in the "
+           "image, or reissue the certificate with this name";
+  if (cls == "tls-expired")
+    return "the registry's certificate has expired or is not valid yet: renew it, or check this "
+           "node's clock (timedatectl)";
+  if (cls == "plain-http")
+    return "the registry speaks plain HTTP: serve it with TLS, or configure the runtime to use it "
+           "insecurely (containerd hosts.toml)";
+  if (cls == "bad-credentials")
+    return "the registry refused the credential: the password or token is wrong or expired; update "
+           "the pull secret (regcredctl secret create ... | kubectl apply -f -)";
+  if (cls == "no-access")
+    return "the credential may not pull this repository, or the repository does not exist "
+           "(registries answer both the same): check the repository name and the account's "
+           "permissions; with no credential, add a pull secret for this registry";
+  if (cls == "forbidden")
+    return "the registry denied the credential (an expired cloud token answers like this): refresh "
+           "the credential";
+  if (cls == "not-found")
+    return "the registry has no such tag or repository: check the image name and tag";
+  if (cls == "rate-limited")
+    return "the registry rate-limits this node (" + msg +
+           "): authenticate the pulls, use a mirror, or wait";
+  if (cls == "wrong-platform")
+    return "the image has no build for this node's platform: build for it, or schedule the pod on "
+           "a matching node";
+  if (cls == "server-error")
+    return "the registry failed: retry later, and check the registry's own health";
+  return msg;
+}
+
+void print_table(const std::vector<Step>& steps, const std::string& verdict, std::ostream& out) {
+  for (const auto& s : steps) {
+    const char* mark = s.state == "passed"    ? "[ok]  "
+                       : s.state == "failed"  ? "[FAIL]"
+                       : s.state == "warning" ? "[warn]"
+                                              : "[skip]";
+    out << mark << " " << s.number << ". " << s.name << "\n";
+    if (!s.detail.empty()) out << "         " << s.detail << "\n";
+    if (!s.hint.empty() && s.state != "passed") out << "         next: " << s.hint << "\n";
+  }
+  out << "VERDICT  " << verdict << "\n";
+}
+
+}  // namespace
+
+int run_status(const std::string& socket, const std::string& format, std::ostream& out,
+               std::ostream& err) {
+  std::string error;
+  auto status = get_json(socket, "/v1/status", error);
+  if (!status) {
+    err << "regcredctl: status: regcredd does not answer on " << socket << ": " << error << "\n";
+    return 1;
+  }
+  if (auto pulls = get_json(socket, "/v1/pulltests", error))
+    (*status)["pullTests"] = (*pulls)["results"];
+  if (format != "table") {
+    out << status->dump(2) << "\n";
+    return 0;
+  }
+  const json& s = *status;
+  const json& store = s["store"];
+  out << "NODE        " << s.value("node", "") << "\n";
+  out << "REGCREDD    " << s.value("version", "") << ", "
+      << (s.value("ready", false) ? "ready" : "not ready") << ", last sync "
+      << s.value("lastSync", "never") << "\n";
+  out << "STORE       " << store.value("secrets", 0) << " secrets, " << store.value("registries", 0)
+      << " registries, " << store.value("rejected", 0) << " rejected, "
+      << store.value("shadowed", 0) << " shadowed\n";
+  for (const auto& src : s["sources"]) {
+    out << "SOURCE      " << src.value("name", "") << ": "
+        << (src.value("synced", false) ? "synced" : "not synced")
+        << (src.contains("lastError") && src["lastError"].is_string()
+                ? ", last error: " + src["lastError"].get<std::string>()
+                : "")
+        << "\n";
+  }
+  for (const auto& sk : s["sinks"]) {
+    out << "FILE        " << sk.value("path", "") << ": "
+        << (sk.value("ok", false) ? "ok" : "FAILED " + sk.value("error", "")) << ", "
+        << sk.value("entries", 0) << " entries, " << sk["conflicts"].size() << " conflicts\n";
+  }
+  for (const auto& sec : s["secrets"]) {
+    if (sec.value("status", "") != "rejected" && sec["problems"].empty()) continue;
+    out << (sec.value("status", "") == "rejected" ? "REJECTED    " : "WARNING     ")
+        << sec.value("secret", "") << "\n";
+    for (const auto& p : sec["problems"])
+      out << "              " << p.get<std::string>() << "\n";
+  }
+  if (s.contains("pullTests")) {
+    for (const auto& [image, list] : s["pullTests"].items()) {
+      if (list.empty()) continue;
+      const auto& r = list[0];
+      out << "PULL TEST   " << image << ": " << r.value("class", "") << " ("
+          << r.value("finishedAt", "") << ")\n";
+    }
+  }
+  return 0;
+}
+
+int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out,
+               std::ostream& err) {
+  auto ref = core::parse_image_ref(a.image);
+  if (!ref) {
+    err << "regcredctl: doctor: " << ref.error().message << "\n";
+    return 2;
+  }
+  std::vector<Step> steps;
+  std::string verdict;
+  auto fail_verdict = [&](const std::string& v) {
+    if (verdict.empty()) verdict = v;
+  };
+
+  // 1. This node, and regcredd.
+  std::string error;
+  auto status = get_json(a.socket, "/v1/status", error);
+  Step s1{1, "node " + host_name() + ": regcredd runs and is in sync", "passed", "", ""};
+  if (!status) {
+    s1.state = "failed";
+    s1.detail = "regcredd does not answer on " + a.socket + ": " + error;
+    s1.hint =
+        "systemctl status regcredd; journalctl -u regcredd (the checks below use its state folder)";
+    fail_verdict("regcredd is not running on this node: start it (systemctl start regcredd)");
+  } else {
+    const json& st = *status;
+    std::vector<std::string> bad;
+    for (const auto& sk : st["sinks"]) {
+      if (!sk.value("ok", true)) bad.push_back(sk.value("path", "") + ": " + sk.value("error", ""));
+    }
+    s1.detail = "node " + st.value("node", "") + ", regcredd " + st.value("version", "") + ", " +
+                std::to_string(st["store"].value("secrets", 0)) + " secrets, last sync " +
+                st.value("lastSync", "never");
+    if (!st.value("ready", false)) {
+      s1.state = "failed";
+      s1.hint = "regcredd has not finished its first sync: check its sources (regcredctl status)";
+      fail_verdict("regcredd is not in sync yet: check its sources with regcredctl status");
+    } else if (!bad.empty()) {
+      s1.state = "failed";
+      s1.detail += "; a credential file failed: " + bad.front();
+      s1.hint =
+          "fix the file's folder (disk full, read-only, permissions); regcredd retries by itself";
+      fail_verdict("regcredd cannot write " + bad.front());
+    }
+  }
+  steps.push_back(s1);
+
+  // 2 and 3. The registry from this node, and a manual pull with the node's credentials.
+  PullTestArgs pa{a.image, std::nullopt, a.namespace_, a.ca_files, a.socket, a.state_dir};
+  PullTestRun run = pull_test(pa);
+  const json& r = run.result;
+  const std::string cls = r.value("class", "");
+  const std::string phase = r.value("phase", "");
+  std::string addrs;
+  if (r.contains("addresses")) {
+    for (const auto& x : r["addresses"])
+      addrs += (addrs.empty() ? "" : ", ") + x.get<std::string>();
+  }
+  const bool network_failed =
+      cls == "dns" || cls == "connect" || cls.starts_with("tls-") || cls == "plain-http";
+  Step s2{2, "the registry's name resolves and it is reachable (TCP, TLS)", "passed",
+          addrs.empty() ? "" : "resolves to " + addrs, ""};
+  if (network_failed) {
+    s2.state = "failed";
+    s2.detail = cls + " (phase " + phase + "): " + r.value("message", "");
+    s2.hint = hint_for(cls, r);
+    fail_verdict(cls + ": " + s2.hint);
+  }
+  steps.push_back(s2);
+  Step s3{3, "a pull of the image with the node's credentials (registry protocol)", "passed", "",
+          ""};
+  if (network_failed) {
+    s3.state = "skipped";
+    s3.detail = "the registry is not reachable";
+  } else if (!r.value("ok", false)) {
+    s3.state = "failed";
+    s3.detail =
+        cls + " (phase " + phase +
+        (r["httpStatus"].is_number() ? ", HTTP " + std::to_string(r["httpStatus"].get<long>())
+                                     : "") +
+        "): " + r.value("message", "");
+    s3.hint = hint_for(cls, r);
+    fail_verdict(cls + ": " + s3.hint);
+  } else {
+    s3.detail = "digest " + r.value("digest", "");
+  }
+  if (r.contains("credential") && r["credential"].is_object()) {
+    s3.detail += (s3.detail.empty() ? "" : "; ") + std::string("credential from ") +
+                 r["credential"].value("from", "") + " (key " + r["credential"].value("key", "") +
+                 ")";
+  } else if (s3.state != "skipped") {
+    s3.detail +=
+        (s3.detail.empty() ? "" : "; ") + std::string("no credential matched: anonymous pull");
+  }
+  s3.detail += "; run by " + run.ran_by;
+  steps.push_back(s3);
+
+  // 4 and 5. The pull secret in the pod's namespace.
+  Step s4{4, "the pull secret exists in the pod's namespace, decodes and covers the registry",
+          "passed", "", ""};
+  Step s5{5, "its .dockerconfigjson is compact, well-formed JSON", "passed", "", ""};
+  if (!status) {
+    s4.state = s5.state = "skipped";
+    s4.detail = s5.detail = "needs regcredd's status";
+  } else if (!a.namespace_) {
+    s4.state = s5.state = "skipped";
+    s4.detail = s5.detail =
+        "give the pod's namespace (-n NS) and its imagePullSecret (--secret NAME)";
+  } else {
+    std::vector<const json*> candidates;
+    for (const auto& sec : (*status)["secrets"]) {
+      const auto& src = sec["source"];
+      if (src.value("namespace", "") != *a.namespace_) continue;
+      if (a.secret && src.value("name", "") != *a.secret) continue;
+      candidates.push_back(&sec);
+    }
+    const std::string what = *a.namespace_ + (a.secret ? "/" + *a.secret : " (any pull secret)");
+    if (candidates.empty()) {
+      s4.state = "failed";
+      s4.detail = "regcredd has no pull secret " + what;
+      s4.hint = "kubectl -n " + *a.namespace_ + " get secret" + (a.secret ? " " + *a.secret : "") +
+                ": it must exist in the pod's namespace, have type kubernetes.io/dockerconfigjson, "
+                "and carry the label regcred.io/sync=true (or regcredd must run with "
+                "--namespace-credentials)";
+      s5.state = "skipped";
+      fail_verdict("the pull secret " + what + " is not there: " + s4.hint);
+    } else {
+      std::vector<std::string> keys;
+      std::vector<std::string> problems;
+      bool rejected = false;
+      for (const auto* sec : candidates) {
+        if (sec->value("status", "") == "rejected") rejected = true;
+        for (const auto& k : (*sec)["keys"])
+          keys.push_back(k.get<std::string>());
+        for (const auto& p : (*sec)["problems"])
+          problems.push_back(p.get<std::string>());
+      }
+      core::KubeletKeyring ring(keys);
+      auto matches = ring.lookup(ref->name());
+      if (rejected) {
+        s4.state = "failed";
+        s4.detail = "rejected: " +
+                    (problems.empty() ? std::string("see regcredctl status") : problems.front());
+        s4.hint = "fix the secret (regcredctl secret lint, regcredctl secret create)";
+        fail_verdict("the pull secret " + what + " is broken: " + s4.detail);
+      } else if (matches.empty()) {
+        std::string ks;
+        for (const auto& k : keys)
+          ks += (ks.empty() ? "" : ", ") + k;
+        s4.state = "failed";
+        s4.detail = "its keys (" + ks + ") do not match " + ref->name() + " under kubelet's rules";
+        s4.hint =
+            "add the registry as it appears in the image (host[:port], ports must be equal); "
+            "regcredctl explain " +
+            a.image;
+        fail_verdict("the pull secret " + what + " does not cover " + ref->domain + ": " + s4.hint);
+      } else {
+        s4.detail = "kubelet would try key " + keys[matches.front().of.front()] + " first";
+      }
+      std::vector<std::string> lint;
+      for (const auto& p : problems) {
+        if (p.find("not-compact") != std::string::npos || p.find("JSON") != std::string::npos)
+          lint.push_back(p);
+      }
+      if (!lint.empty()) {
+        s5.state = rejected ? "failed" : "warning";
+        s5.detail = lint.front();
+        s5.hint =
+            "re-create it with kubectl create secret docker-registry or regcredctl secret create "
+            "(no newline, space or tab in the JSON before base64)";
+      } else if (rejected && problems.empty()) {
+        s5.state = "failed";
+      } else {
+        s5.detail = "no lint problem";
+      }
+    }
+  }
+  steps.push_back(s4);
+  steps.push_back(s5);
+
+  // 6. The verdict.
+  const bool all_ok = verdict.empty();
+  if (all_ok)
+    verdict = "no problem found: this node can pull " + ref->full() + " with its credentials";
+  if (format == "table") {
+    print_table(steps, verdict, out);
+  } else {
+    json j = {{"image", ref->full()}, {"ok", all_ok}, {"verdict", verdict}, {"pullTest", r}};
+    json sj = json::array();
+    for (const auto& s : steps)
+      sj.push_back(step_json(s));
+    j["steps"] = sj;
+    out << j.dump(2) << "\n";
+  }
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace regcred::ctl
