@@ -1,0 +1,54 @@
+#!/bin/sh
+# The status socket as systemd and an unprivileged user see it: regcredd under the real
+# systemd-socket-activate (LISTEN_FDS), every endpoint of the contract, what a user outside the
+# socket's group gets (no credential, no user name), and the limits (body size, read timeout,
+# connection count).
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+command -v systemd-socket-activate >/dev/null || { echo "# skip: systemd-socket-activate is not installed"; exit 77; }
+mkdir -p "$T/secrets"
+secret_json apps pull registry.example.com alice 'status-pw-3434' >"$T/secrets/pull.json"
+D_SOCK="$T/activated.sock"
+systemd-socket-activate -l "$D_SOCK" "$REGCRED_BIN/regcredd" --config /dev/null \
+  --secrets-dir "$T/secrets" --state-dir "$T/state" --socket "$T/unused.sock" --log-level debug \
+  >>"$T/regcredd.log" 2>&1 &
+D_PID=$!
+PIDS="$PIDS $D_PID"
+wait_until 10 test -S "$D_SOCK"
+
+get() { curl -s -o "$T/body" -w '%{http_code}' --unix-socket "$D_SOCK" "http://localhost$1"; }
+check "activated: /healthz answers on systemd's socket" [ "$(get /healthz)" = 200 ]
+check "regcredd says it took the socket from systemd" wait_until 5 grep -q "status socket from systemd" "$T/regcredd.log"
+check "and did not bind its own" [ ! -e "$T/unused.sock" ]
+check "/readyz after the first sync" wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$D_SOCK' http://localhost/readyz)\" = 200 ]"
+check "/v1/status" [ "$(get /v1/status)" = 200 ]
+check "/v1/status (root) shows user names" grep -q '"username":"alice"' "$T/body"
+check "/v1/pulltests" [ "$(get /v1/pulltests)" = 200 ]
+check "/metrics" sh -c "[ \"\$(curl -s -o '$T/metrics' -w '%{http_code}' --unix-socket '$D_SOCK' http://localhost/metrics)\" = 200 ] && grep -q '^regcred_ready 1' '$T/metrics'"
+check "an unknown endpoint: 404 JSON" sh -c "[ \"\$(curl -s -o '$T/404' -w '%{http_code}' --unix-socket '$D_SOCK' http://localhost/nope)\" = 404 ] && grep -q '\"error\"' '$T/404'"
+check "a helper answers through the activated socket" \
+  sh -c "printf registry.example.com | REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/none' '$REGCRED_BIN/docker-credential-regcred' get | grep -q alice"
+
+echo "# a real unprivileged user"
+if [ "$(id -u)" = 0 ]; then
+  chmod o+x "$T"
+  chmod 0666 "$D_SOCK"  # what the .socket unit's SocketMode= sets; systemd-socket-activate does not
+  nob() { setpriv --reuid=nobody --regid=nogroup --clear-groups curl -s -w ' %{http_code}' --unix-socket "$D_SOCK" "$@"; }
+  check "nobody: /healthz" sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --clear-groups curl -s --unix-socket '$D_SOCK' http://localhost/healthz | grep -q ok"
+  nob http://localhost/v1/status >"$T/nob-status" || true
+  check "nobody: /v1/status without user names" sh -c "grep -q ' 200$' '$T/nob-status' && ! grep -q '\"username\"' '$T/nob-status'"
+  nob -X POST --data '{"server":"registry.example.com"}' http://localhost/v1/helper/get >"$T/nob-get" || true
+  check "nobody: no credential (403)" sh -c "grep -q ' 403$' '$T/nob-get' && ! grep -q status-pw '$T/nob-get'"
+  nob -X POST --data '{"image":"registry.example.com/a:1"}' http://localhost/v1/pulltests >"$T/nob-pt" || true
+  check "nobody: cannot start pull tests (403)" grep -q ' 403$' "$T/nob-pt"
+  nob -X POST --data '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"registry.example.com/a"}' http://localhost/v1/provider >"$T/nob-prov" || true
+  check "nobody: no provider answer (403)" sh -c "grep -q ' 403$' '$T/nob-prov' && ! grep -q status-pw '$T/nob-prov'"
+  chmod o-x "$T"
+fi
+
+echo "# limits"
+check "a body over 64 KiB: 413" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" big
+check "a half-sent request: closed after the 10 s read timeout" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" idle
+check "64 connections at most; served again when they go" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" flood
+check "no fixture password in the log" sh -c "! grep -q status-pw '$T/regcredd.log'"
+finish
