@@ -96,6 +96,15 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       io::log_error("cannot start a source", {{"error", r.error().message}});
       return 2;
     }
+    if (cfg_.node_conditions && !cfg_.once) {
+      auto rep = make_node_reporter(cfg_);
+      if (!rep) {
+        io::log_error("cannot report node conditions", {{"error", rep.error().message}});
+        return 2;
+      }
+      node_reporter_ = std::move(*rep);
+      update_condition();
+    }
     handle_signals();
     start_watchdog();
     ready_timer_.expires_after(cfg_.ready_timeout);
@@ -323,6 +332,50 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     pull_done_[id] = std::move(j);
     while (pull_done_.size() > 256)
       pull_done_.erase(pull_done_.begin());
+    update_condition();
+  }
+
+  // RegistryCredentialsReady: True when the files are in sync, no secret is rejected and the
+  // last pull test of every scheduled image passed; else False with the first reason.
+  kube::NodeCondition condition() {
+    const auto& view = store_.view();
+    if (!initial_synced_ || !first_flush_done_) {
+      return {"False", "SyncPending", "waiting for the first full sync of " + pending_list()};
+    }
+    for (const auto& sk : sinks_) {
+      if (!sk.status().ok) {
+        return {"False", "CredentialFileFailed",
+                "cannot write " + sk.status().path + ": " + sk.status().error};
+      }
+    }
+    if (view.rejected > 0) {
+      std::string names;
+      for (const auto& r : view.secrets) {
+        if (r.rejected) names += (names.empty() ? "" : ", ") + r.from.display();
+      }
+      return {"False", "SecretsRejected",
+              std::to_string(view.rejected) + " pull secret(s) rejected: " + names +
+                  " (regcredctl status)"};
+    }
+    for (const auto& image : cfg_.pull_tests) {
+      auto ref = core::parse_image_ref(image);
+      auto it = pull_results_.find(ref ? ref->full() : image);
+      if (it == pull_results_.end() || it->second.empty()) continue;
+      const auto& r = it->second.front();
+      if (!r.value("ok", false)) {
+        return {"False", "PullTestFailed",
+                "pull test of " + image + ": " + r.value("class", "") + " (" +
+                    r.value("message", "") + ")"};
+      }
+    }
+    return {"True", "CredentialsSynced",
+            std::to_string(store_.secret_count()) + " pull secrets, " +
+                std::to_string(view.entries.size()) + " registries in " +
+                std::to_string(sinks_.size()) + " files"};
+  }
+
+  void update_condition() {
+    if (node_reporter_) node_reporter_->report(condition());
   }
 
   void schedule_pull_tests(std::chrono::milliseconds delay) {
@@ -746,6 +799,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       notifier_.notify((ready_sent_ ? "" : "READY=1\n") + std::string("STATUS=") + line);
       ready_sent_ = true;
     }
+    update_condition();
     if (cfg_.once) {
       exit_code_ = (all_ok && view.rejected == 0) ? 0 : 1;
       for (const auto& r : view.secrets) {
@@ -799,6 +853,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::string state_error_;
   std::string last_status_line_;
   std::uint64_t saved_generation_ = ~std::uint64_t{0};
+  std::unique_ptr<kube::NodeReporter> node_reporter_;
   std::unique_ptr<core::HelperIndex> helper_index_;  // over store_.table(), per generation
   std::uint64_t helper_generation_ = ~std::uint64_t{0};
   std::unique_ptr<core::ProviderIndex> provider_index_;  // over store_.table(), per generation

@@ -22,7 +22,7 @@ std::string host_name() {
 }
 
 // The YAML file's keys, as the flags spell them.
-constexpr std::array<std::string_view, 21> k_keys = {"secrets-dir",
+constexpr std::array<std::string_view, 22> k_keys = {"secrets-dir",
                                                      "kubeconfig",
                                                      "in-cluster",
                                                      "namespace",
@@ -125,6 +125,10 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
       (key == "ready-timeout" ? c.ready_timeout : c.pull_test_interval) = *d;
     } else if (key == "node-name") {
       REGCRED_TRY(scalar(c.node_name));
+    } else if (key == "node-conditions") {
+      REGCRED_TRY(scalar(s));
+      if (s != "true" && s != "false") return bad("expected true or false");
+      c.node_conditions = s == "true";
     } else if (key == "namespace-credentials") {
       REGCRED_TRY(scalar(s));
       if (s != "true" && s != "false") return bad("expected true or false");
@@ -207,6 +211,9 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
                "keep every readable pull secret and answer regcred-credential-provider per "
                "namespace (kubelet tokenAttributes); the label selector then only picks what "
                "reaches the node-wide files");
+  app.add_flag("--node-conditions", flags.node_conditions,
+               "set the node's RegistryCredentialsReady condition and post events on its "
+               "transitions (needs --kubeconfig or --in-cluster)");
   std::string provider_cache;
   app.add_option("--provider-cache-duration", provider_cache,
                  "cacheDuration of a provider answer with credentials (default 1m)");
@@ -253,6 +260,7 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
   if (given("--pull-test-ca-file")) c.pull_test_ca_files = flags.pull_test_ca_files;
   if (given("--node-name")) c.node_name = flags.node_name;
   if (given("--namespace-credentials")) c.namespace_credentials = flags.namespace_credentials;
+  if (given("--node-conditions")) c.node_conditions = flags.node_conditions;
   if (given("--provider-cache-duration")) {
     auto d = core::parse_go_duration(provider_cache);
     if (!d || d->count() < 0) {
@@ -290,6 +298,9 @@ Result<void> validate(const Config& c) {
   }
   if (!c.kubeconfig.empty() && c.in_cluster) {
     return fail(Code::invalid_argument, "--kubeconfig and --in-cluster exclude each other");
+  }
+  if (c.node_conditions && !c.has_kube_source()) {
+    return fail(Code::invalid_argument, "--node-conditions needs --kubeconfig or --in-cluster");
   }
   auto sel = core::LabelSelector::parse(c.label_selector);
   if (!sel) return fail(std::move(sel).error().context("--label-selector"));

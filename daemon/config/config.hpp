@@ -32,13 +32,15 @@ struct Config {
   std::string socket_group;  // may read credentials from the socket, besides root
   std::vector<std::string> pull_tests;
   std::chrono::seconds pull_test_interval{600};
-  std::size_t pull_test_concurrency = 4;    // pull tests running at once
+  std::size_t pull_test_concurrency = 4;        // pull tests running at once
   std::vector<std::string> pull_test_ca_files;  // CAs trusted besides the system's
   std::string node_name;
   std::chrono::seconds ready_timeout{60};  // READY=1 at the latest after this, with a STATUS
   // KEP-4412 mode: keep every pull secret the daemon may read (the label selector then only
   // chooses what reaches the node-wide files) and answer the provider per namespace.
   bool namespace_credentials = false;
+  // The RegistryCredentialsReady node condition and its events (needs a Kubernetes source).
+  bool node_conditions = false;
   std::string provider_cache_duration = "1m0s";  // cacheDuration of a provider answer
   bool once = false;
   bool check_config = false;

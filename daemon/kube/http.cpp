@@ -132,7 +132,9 @@ struct Client::Impl {
 
   Result<HttpResult> perform(const std::string& path_query,
                              const std::function<bool(std::string_view)>* lines,
-                             std::chrono::seconds idle) {
+                             std::chrono::seconds idle, const std::string& method = "GET",
+                             const std::string& content_type = "",
+                             const std::string* body = nullptr) {
     if (curl == nullptr) return fail(Code::internal, "curl_easy_init failed");
     if (cancelled) return fail(Code::unavailable, "cancelled");
     REGCRED_TRY_ASSIGN(Presented cred, creds.current());
@@ -216,6 +218,14 @@ struct Client::Impl {
           (c.client_key_file.empty() ? c.client_cert_file : c.client_key_file).c_str());
     }
     struct curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
+    std::string type_header;
+    if (body != nullptr) {
+      type_header = "Content-Type: " + content_type;
+      headers = curl_slist_append(headers, type_header.c_str());
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+    }
     std::string auth;
     if (!cred.bearer.empty()) {
       auth = "Authorization: Bearer " + cred.bearer.reveal();
@@ -236,7 +246,7 @@ struct Client::Impl {
       why = "no data for " + std::to_string(idle.count()) + "s (a dead connection): " + why;
     }
     return fail(Code::unavailable,
-                "GET " + c.server + path_query.substr(0, path_query.find('?')) + ": " + why);
+                method + " " + c.server + path_query.substr(0, path_query.find('?')) + ": " + why);
   }
 };
 
@@ -245,6 +255,11 @@ Client::~Client() = default;
 
 Result<HttpResult> Client::get(const std::string& path_query) {
   return impl_->perform(path_query, nullptr, std::chrono::seconds(0));
+}
+
+Result<HttpResult> Client::send(const std::string& method, const std::string& path,
+                                const std::string& content_type, const std::string& body) {
+  return impl_->perform(path, nullptr, std::chrono::seconds(0), method, content_type, &body);
 }
 
 Result<HttpResult> Client::stream(const std::string& path_query,

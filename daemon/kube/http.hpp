@@ -1,4 +1,4 @@
-// http.hpp: GET requests to the API server over libcurl, with the connection's TLS settings and
+// http.hpp: requests to the API server over libcurl, with the connection's TLS settings and
 // the credential of the moment. One Client per thread (it keeps one connection alive). libcurl
 // stays inside http.cpp.
 #pragma once
@@ -31,6 +31,10 @@ class Client {
 
   // A whole response (lists). Fails on transport errors only; any status is a result.
   Result<HttpResult> get(const std::string& path_query);
+
+  // A request with a body (POST, PATCH): the node condition and events.
+  Result<HttpResult> send(const std::string& method, const std::string& path,
+                          const std::string& content_type, const std::string& body);
 
   // A watch: `on_line` gets each newline-terminated line of a 200 body as it arrives and returns
   // false to end the stream. A stream silent for `idle` is cut (a dead connection).

@@ -137,6 +137,11 @@ Result<std::unique_ptr<Source>> make_kube_source(asio::io_context& io, SourceEve
   return std::unique_ptr<Source>(std::make_unique<KubeSource>(io, events, std::move(conn), cfg));
 }
 
+Result<std::unique_ptr<kube::NodeReporter>> make_node_reporter(const Config& cfg) {
+  REGCRED_TRY_ASSIGN(kube::Connection conn, connection_for(cfg));
+  return std::make_unique<kube::NodeReporter>(std::move(conn), cfg.node_name);
+}
+
 Result<void> check_kube_config(const Config& cfg) {
   if (!cfg.has_kube_source()) return ok();
   REGCRED_TRY_ASSIGN(auto conn, connection_for(cfg));

@@ -8,6 +8,7 @@
 
 #include "common/core/result.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/kube/node_reporter.hpp"
 #include "daemon/sources/source.hpp"
 
 namespace boost::asio {
@@ -18,6 +19,9 @@ namespace regcred::daemon {
 
 Result<std::unique_ptr<Source>> make_kube_source(boost::asio::io_context& io, SourceEvents& events,
                                                  const Config& cfg);
+
+// The node condition reporter, on the same identity as the source.
+Result<std::unique_ptr<kube::NodeReporter>> make_node_reporter(const Config& cfg);
 
 // --check-config: the kubeconfig (or the in-cluster environment) loads.
 Result<void> check_kube_config(const Config& cfg);

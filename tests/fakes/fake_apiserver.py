@@ -16,6 +16,9 @@ Test controls, under /_fake/:
   POST /_fake/silence   {"seconds":N} open watches stop sending (no bytes) for N seconds
   POST /_fake/compact   drops the event history (the next resume gets 410)
   POST /_fake/state     GET: {"rv", "objects"}
+  GET  /_fake/nodes     {"nodes", "patches", "events"}: what node reporters wrote
+                        (PATCH /api/v1/nodes/N/status must be a strategic merge patch; conditions
+                        merge by type, so kubelet's Ready stays; POST .../events is kept)
   GET  /_fake/requests  the request log: [{"method","path","query","auth"}], auth is "bearer",
                         "none" (never the token itself)
 --state FILE keeps objects, RV and (unless --no-history-on-restart) history across restarts.
@@ -34,6 +37,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Condition()
 STATE = {"rv": 1000, "objects": {}, "history": [], "first_rv": 1000}
+NODES = {}    # name -> Node (kubelet's own Ready condition in it from the start)
+PATCHES = []  # every nodes/status PATCH: {"node", "contentType", "body"}
+EVENTS = []   # every Event posted
+
+
+def new_node(name):
+    return {"kind": "Node", "apiVersion": "v1",
+            "metadata": {"name": name, "uid": "node-uid-" + name, "resourceVersion": "1"},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                       "message": "kubelet is posting ready status"}]}}
 FAULTS = []
 REQUESTS = []
 SNAPSHOTS = {}
@@ -221,6 +234,50 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch("DELETE")
 
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    # --- nodes and events (what a node reporter writes), kept in NODES / EVENTS
+    def sent(self, code, body):
+        self.send_json(code, body)
+        return True
+
+    def nodes_and_events(self, method, parts):
+        if parts[:3] == ["api", "v1", "nodes"] and len(parts) in (4, 5):
+            name = parts[3]
+            with LOCK:
+                node = NODES.setdefault(name, new_node(name))
+                if len(parts) == 4 and method == "GET":
+                    return self.sent(200, node)
+                if len(parts) == 5 and parts[4] == "status" and method == "PATCH":
+                    ctype = self.headers.get("Content-Type", "")
+                    body = json.loads(self.read_body() or b"{}")
+                    PATCHES.append({"node": name, "contentType": ctype, "body": body})
+                    if ctype != "application/strategic-merge-patch+json":
+                        # A merge patch would replace kubelet's conditions: refuse it loudly.
+                        return self.sent(415, status(415, "UnsupportedMediaType",
+                                                          "want a strategic merge patch"))
+                    # Strategic merge of status.conditions by key "type".
+                    conds = node["status"]["conditions"]
+                    for c in body.get("status", {}).get("conditions", []):
+                        for i, old in enumerate(conds):
+                            if old["type"] == c["type"]:
+                                conds[i] = {**old, **c}
+                                break
+                        else:
+                            conds.append(c)
+                    return self.sent(200, node)
+            return self.sent(405, status(405, "MethodNotAllowed", "method not allowed"))
+        if parts[:3] == ["api", "v1", "namespaces"] and len(parts) == 5 and parts[4] == "events":
+            if method != "POST":
+                return self.sent(405, status(405, "MethodNotAllowed", "method not allowed"))
+            ev = json.loads(self.read_body() or b"{}")
+            ev.setdefault("metadata", {})["namespace"] = parts[3]
+            with LOCK:
+                EVENTS.append(ev)
+            return self.sent(201, ev)
+        return None
+
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -253,6 +310,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"kind": "APIResourceList", "groupVersion": "v1",
                                         "resources": res})
         parts = path.strip("/").split("/")
+        if parts[:3] == ["api", "v1", "nodes"] or (len(parts) == 5 and parts[4] == "events"):
+            return self.nodes_and_events(method, parts) or self.send_json(
+                404, status(404, "NotFound", "the server could not find the requested resource"))
         ns = name = None
         if parts[:3] == ["api", "v1", "secrets"] and len(parts) == 3:
             pass
@@ -520,6 +580,9 @@ class Handler(BaseHTTPRequestHandler):
                 save_state()
             elif path == "/_fake/requests":
                 return self.send_json(200, REQUESTS)
+            elif path == "/_fake/nodes":
+                with LOCK:
+                    return self.send_json(200, {"nodes": NODES, "patches": PATCHES, "events": EVENTS})
             elif path == "/_fake/state":
                 return self.send_json(200, {"rv": STATE["rv"], "objects": len(STATE["objects"])})
             else:
