@@ -37,7 +37,8 @@ check "every patch was a strategic-merge patch of nodes/node-1/status" sh -c "$P
 check "the message counts secrets and registries" cond_says 'pull secrets, 1 registries'
 T1=$(cond lastTransitionTime)
 H1=$(cond lastHeartbeatTime)
-XX
+heartbeat_moved() { [ "$(cond lastHeartbeatTime)" != "$H1" ]; }
+check "heartbeats move lastHeartbeatTime, not lastTransitionTime" wait_until 8 heartbeat_moved
 check "  (transition time unchanged)" [ "$(cond lastTransitionTime)" = "$T1" ]
 
 echo "# a rejected secret"
