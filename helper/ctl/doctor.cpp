@@ -9,8 +9,11 @@
 
 #include "common/core/image_ref.hpp"
 #include "common/core/match.hpp"
+#include "common/core/provider.hpp"
 #include "common/io/status_client.hpp"
+#include "helper/common/backend.hpp"
 #include "helper/ctl/pull_cmd.hpp"
+#include "helper/ctl/runtime_pull.hpp"
 
 namespace regcred::ctl {
 namespace {
@@ -97,6 +100,20 @@ std::string hint_for(const std::string& cls, const json& r) {
   if (cls == "server-error")
     return "the registry failed: retry later, and check the registry's own health";
   return msg;
+}
+
+// The credential kubelet would try first for the image, as regcred-credential-provider answers.
+std::optional<std::pair<std::string, Secret>> node_credential(const DoctorArgs& a,
+                                                              const core::ImageRef& ref) {
+  helper_common::Backend backend(a.socket, a.state_dir);
+  core::ProviderRequest req{std::string(core::k_provider_v1), ref.name(), Secret(), {}};
+  auto text = backend.provide(core::encode_provider_request(req), req, "0s");
+  if (!text) return std::nullopt;
+  auto d = core::decode_provider_response(*text, core::k_provider_v1);
+  if (!d || d->response.auth.empty()) return std::nullopt;
+  // kubelet's order: reverse-sorted patterns, most specific first.
+  const auto& first = *d->response.auth.rbegin();
+  return std::make_pair(first.second.username, first.second.password);
 }
 
 void print_table(const std::vector<Step>& steps, const std::string& verdict, std::ostream& out) {
@@ -263,6 +280,36 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
   }
   s3.detail += "; run by " + run.ran_by;
   steps.push_back(s3);
+
+  // 3b. The same pull through the container runtime, where there is one.
+  Step s3b{3, "a pull of the image through the container runtime (containerd)", "skipped", "", ""};
+  if (!network_failed) {
+    RuntimePullArgs ra;
+    ra.socket = a.containerd_socket;
+    ra.hosts_dir = a.containerd_hosts_dir;
+    ra.image = ref->full();
+    if (ref->tag.empty() && ref->digest.empty()) ra.image += ":latest";
+    if (auto cred = node_credential(a, *ref)) {
+      ra.username = cred->first;
+      ra.password = std::move(cred->second);
+    }
+    auto rr = runtime_pull(ra);
+    if (!rr.ran) {
+      s3b.detail = rr.message;
+    } else if (rr.ok) {
+      s3b.state = "passed";
+      s3b.detail =
+          "containerd pulled " + ra.image + (ra.username ? " as " + *ra.username : " anonymously");
+    } else {
+      s3b.state = "failed";
+      s3b.detail = "containerd: " + rr.message;
+      s3b.hint =
+          "the registry protocol pull and the runtime disagree: check the runtime's registry "
+          "config (hosts.toml, CA, mirrors, proxy)";
+      fail_verdict("containerd cannot pull " + ra.image + ": " + rr.message);
+    }
+  }
+  steps.push_back(s3b);
 
   // 4 and 5. The pull secret in the pod's namespace.
   Step s4{4, "the pull secret exists in the pod's namespace, decodes and covers the registry",

@@ -20,6 +20,8 @@ struct DoctorArgs {
   std::vector<std::string> ca_files;
   std::string socket;
   std::string state_dir;
+  std::string containerd_socket = "/run/containerd/containerd.sock";
+  std::string containerd_hosts_dir = "/etc/containerd/certs.d";
 };
 // Exit 0 when every step passed, 1 when one failed, 2 for a bad image reference.
 int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out,

@@ -341,6 +341,14 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   doctor_cmd->add_option("-n,--namespace", doctor.namespace_, "the pod's namespace");
   doctor_cmd->add_option("--secret", doctor.secret, "the pod's imagePullSecret");
   doctor_cmd->add_option("--ca-file", doctor.ca_files, "extra CA certificates (repeatable)");
+  doctor_cmd
+      ->add_option("--containerd-socket", doctor.containerd_socket,
+                   "containerd's socket, for a pull through the runtime")
+      ->capture_default_str();
+  doctor_cmd
+      ->add_option("--containerd-hosts-dir", doctor.containerd_hosts_dir,
+                   "containerd's registry host config (hosts.toml, CA files)")
+      ->capture_default_str();
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

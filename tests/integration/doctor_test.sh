@@ -24,6 +24,8 @@ PYEOF
 start_regcredd --secrets-dir "$T/secrets" --pull-test-ca-file "$T/pki/ca.crt"
 wait_until 10 ready
 export REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state"
+# No container runtime here (doctor_runtime_test.sh has one): step 3's runtime pull is skipped.
+C_DOCTOR() { "$C" doctor --containerd-socket "$T/no-containerd.sock" "$@"; }
 state_of() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(s["state"] for s in d["steps"]))' "$1"; }
 
 echo "# status"
@@ -33,38 +35,38 @@ check "status -o json is regcredd's status" sh -c "'$C' status -o json | $PY -c 
 
 echo "# doctor: everything fine"
 set +e
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull -o json >"$T/ok.json"; rc=$?
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull -o json >"$T/ok.json"; rc=$?
 set -e
 check "exit 0 when every step passed" [ "$rc" = 0 ]
-check "steps 1-5 passed" [ "$(state_of "$T/ok.json")" = "passed passed passed passed passed" ]
+check "steps 1-5 passed (no runtime here)" [ "$(state_of "$T/ok.json")" = "passed passed passed skipped passed passed" ]
 check "the verdict says the node can pull" grep -q '"verdict": "no problem found' "$T/ok.json"
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull >"$T/ok.txt" || true
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull >"$T/ok.txt" || true
 check "the table marks each step" sh -c "grep -c '^\[ok\]' '$T/ok.txt' | grep -q 5"
 
 echo "# doctor: what goes wrong"
 set +e
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret missing -o json >"$T/missing.json"; rc=$?
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret missing -o json >"$T/missing.json"; rc=$?
 set -e
-check "a missing secret: exit 1, step 4 failed" [ "$rc $(state_of "$T/missing.json")" = "1 passed passed passed failed skipped" ]
+check "a missing secret: exit 1, step 4 failed" [ "$rc $(state_of "$T/missing.json")" = "1 passed passed passed skipped failed skipped" ]
 check "  the hint says where the secret must be" grep -q "it must exist in the pod's namespace" "$T/missing.json"
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret other -o json >"$T/other.json" || true
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret other -o json >"$T/other.json" || true
 check "a secret for another registry: step 4 says its keys do not match" grep -q "do not match 127.0.0.1:$REG_PORT/regcred/tiny" "$T/other.json"
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n pretty --secret pull -o json >"$T/pretty.json" || true
-check "a pretty-printed secret: step 5 warns" [ "$(state_of "$T/pretty.json")" = "passed passed passed passed warning" ]
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n pretty --secret pull -o json >"$T/pretty.json" || true
+check "a pretty-printed secret: step 5 warns" [ "$(state_of "$T/pretty.json")" = "passed passed passed skipped passed warning" ]
 check "  naming the lint code" grep -q not-compact "$T/pretty.json"
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:nope" -n apps --secret pull -o json >"$T/tag.json" || true
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:nope" -n apps --secret pull -o json >"$T/tag.json" || true
 check "a missing tag: step 3 failed, verdict not-found" sh -c "grep -q '\"verdict\": \"not-found' '$T/tag.json'"
-"$C" doctor "127.0.0.1:$(free_port)/regcred/tiny:v1" -o json >"$T/closed.json" || true
-check "a closed port: step 2 failed, step 3 skipped" [ "$(state_of "$T/closed.json")" = "passed failed skipped skipped skipped" ]
+C_DOCTOR "127.0.0.1:$(free_port)/regcred/tiny:v1" -o json >"$T/closed.json" || true
+check "a closed port: step 2 failed, step 3 skipped" [ "$(state_of "$T/closed.json")" = "passed failed skipped skipped skipped skipped" ]
 # The registry's password changes; the secret does not.
 stop_pid "$REG_PID"
 start_registry doc 'doctor-pw-NEW'
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull >"$T/bad.txt" || true
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" -n apps --secret pull >"$T/bad.txt" || true
 check "a wrong password: the table's verdict says bad-credentials and what to do" \
   grep -q "^VERDICT  bad-credentials: the registry refused the credential" "$T/bad.txt"
 kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
 set +e
-"$C" doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" -o json >"$T/down.json"; rc=$?
+C_DOCTOR "127.0.0.1:$REG_PORT/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" -o json >"$T/down.json"; rc=$?
 set -e
 check "regcredd stopped: step 1 failed, steps 2-3 still run (credentials from the state folder)" \
   [ "$rc $(state_of "$T/down.json" | cut -d' ' -f1-3)" = "1 failed passed failed" ]
