@@ -6,6 +6,8 @@ GET /v2/ -> 200. Manifests and blobs by repository:
   limited/*   -> 429 TOOMANYREQUESTS with Retry-After: 7 (as Docker Hub, with ratelimit-*)
   denied/*    -> 403 DENIED (as an expired ECR token)
   broken/*    -> 500
+  nohead/app  -> HEAD of the manifest refused (405), GET serves an OCI manifest, the config
+                 blob exists: a registry that only answers GET
 """
 import argparse
 import json
@@ -19,6 +21,10 @@ ap.add_argument("--port-file", required=True)
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 a = ap.parse_args()
+MANIFEST = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                       "digest": "sha256:" + "c" * 64, "size": 2},
+            "layers": []}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -43,6 +49,18 @@ class Handler(BaseHTTPRequestHandler):
         p = self.path
         if p == "/v2/":
             return self.answer(200, {})
+        if p.startswith("/v2/nohead/app/manifests/"):
+            if self.command == "HEAD":
+                return self.answer(405, {"errors": [{"code": "UNSUPPORTED", "message": "HEAD not allowed"}]})
+            body = json.dumps(MANIFEST).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if p == "/v2/nohead/app/blobs/" + MANIFEST["config"]["digest"]:
+            return self.answer(200, None)
         if p.startswith("/v2/limited/"):
             return self.answer(429, {"errors": [{"code": "TOOMANYREQUESTS", "message": "You have reached your pull rate limit."}]},
                                [("Retry-After", "7"), ("ratelimit-limit", "100;w=21600"), ("ratelimit-remaining", "0;w=21600")])

@@ -6,7 +6,8 @@ USERS.json: {"alice": {"password": "...", "access": {"regcred/tiny": ["pull", "p
 GET /token?service=S&scope=repository:NAME:ACTIONS with Basic auth -> {"token", "access_token"}:
 an RS256 JWT with an x5c header whose certificate (PREFIX.crt, self-signed) is the registry's
 rootcertbundle. Wrong password -> 401; no Authorization -> a token that grants nothing.
-POST /token (OAuth2 password grant) works the same. Requests are logged to stderr.
+POST /token (OAuth2 password grant) works the same. POST /_mode {"get": false} makes GET /token
+answer 404, as OAuth2-only token servers do. Requests are logged to stderr.
 """
 import argparse
 import base64
@@ -34,6 +35,7 @@ ap.add_argument("--users", required=True)
 ap.add_argument("--issuer", default="regcred-test-issuer")
 a = ap.parse_args()
 users = json.load(open(a.users))
+MODE = {"get": True}
 
 key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "regcred-test-token-signer")])
@@ -101,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         u = urlparse(self.path)
-        if u.path != "/token":
+        if u.path != "/token" or not MODE["get"]:
             return self.answer(404, {})
         q = parse_qs(u.query)
         user, pw = self.basic()
@@ -109,7 +111,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
-        q = parse_qs(self.rfile.read(n).decode())
+        raw = self.rfile.read(n).decode()
+        if self.path == "/_mode":
+            MODE.update(json.loads(raw))
+            return self.answer(200, MODE)
+        q = parse_qs(raw)
         if q.get("grant_type", [""])[0] != "password":
             return self.answer(400, {"error": "unsupported_grant_type"})
         self.issue(q.get("username", [""])[0], q.get("password", [""])[0],

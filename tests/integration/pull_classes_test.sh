@@ -140,6 +140,11 @@ pt no_access "$TIMAGE" --docker-config "$T/tok-bob.json" --ca-file "$T/pki/ca.cr
 expect no_access no-access manifest 401
 pt token_bad "$TIMAGE" --docker-config "$T/tok-wrong.json" --ca-file "$T/pki/ca.crt"
 expect token_bad bad-credentials token 401
+# An OAuth2-only token server: GET /token is 404, the pull test falls back to the POST form.
+curl -s --cacert "$T/pki/ca.crt" -X POST --data '{"get": false}' "https://127.0.0.1:$TOK_PORT/_mode" >/dev/null
+pt token_post "$TIMAGE" --docker-config "$T/tok-alice.json" --ca-file "$T/pki/ca.crt"
+expect token_post ok done 200
+check "  the token came from a POST (password grant)" grep -q '"POST /token HTTP/1.1" 200' "$T/token.log"
 
 echo "# answers docker-registry cannot give: the stand-in"
 $PY "$REGCRED_SRC/tests/fakes/registry_standin.py" --port-file "$T/standin.port" --cert "$T/pki/server.crt" \
@@ -154,6 +159,10 @@ pt denied "127.0.0.1:$SP/denied/app:v1" --docker-config "$T/empty.json" --ca-fil
 expect denied forbidden manifest 403
 pt broken "127.0.0.1:$SP/broken/app:v1" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
 expect broken server-error manifest 500
+pt nohead "127.0.0.1:$SP/nohead/app:v1" --docker-config "$T/empty.json" --ca-file "$T/pki/ca.crt"
+expect nohead ok done 200
+WANT=$($PY -c 'import hashlib,json,sys; print("sha256:"+hashlib.sha256(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "c" * 64, "size": 2}, "layers": []}).encode()).hexdigest())')
+check "  HEAD refused: GET used, the digest computed from the body" [ "$(field nohead digest)" = "$WANT" ]
 
 echo "# through regcredd: credentials as the node resolves them"
 mkdir -p "$T/secrets"
