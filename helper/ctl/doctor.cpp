@@ -12,6 +12,7 @@
 #include "common/core/provider.hpp"
 #include "common/io/status_client.hpp"
 #include "helper/common/backend.hpp"
+#include "helper/ctl/output.hpp"
 #include "helper/ctl/pull_cmd.hpp"
 #include "helper/ctl/runtime_pull.hpp"
 
@@ -142,7 +143,7 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
   if (auto pulls = get_json(socket, "/v1/pulltests", error))
     (*status)["pullTests"] = (*pulls)["results"];
   if (format != "table") {
-    out << status->dump(2) << "\n";
+    print_structured(nlohmann::ordered_json::parse(status->dump()), format, out);
     return 0;
   }
   const json& s = *status;
@@ -406,7 +407,7 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
     for (const auto& s : steps)
       sj.push_back(step_json(s));
     j["steps"] = sj;
-    out << j.dump(2) << "\n";
+    print_structured(nlohmann::ordered_json::parse(j.dump()), format, out);
   }
   return all_ok ? 0 : 1;
 }

@@ -12,6 +12,7 @@
 #include "common/io/status_client.hpp"
 #include "common/pull/pull_test.hpp"
 #include "helper/common/backend.hpp"
+#include "helper/ctl/output.hpp"
 
 namespace regcred::ctl {
 namespace {
@@ -107,10 +108,8 @@ int run_pull_test(const PullTestArgs& a, const std::string& format, std::ostream
   }
   PullTestRun run = pull_test(a);
   const json& r = run.result;
-  if (format == "json") {
-    out << r.dump(2) << "\n";
-  } else if (format == "yaml") {
-    out << r.dump(2) << "\n";
+  if (format != "table") {
+    print_structured(nlohmann::ordered_json::parse(r.dump()), format, out);
   } else {
     auto text = [&](const char* k) {
       return r.contains(k) && r[k].is_string() ? r[k].get<std::string>() : std::string("-");

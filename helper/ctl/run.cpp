@@ -1,6 +1,7 @@
 #include "helper/ctl/run.hpp"
 
 #include "helper/ctl/doctor.hpp"
+#include "helper/ctl/output.hpp"
 #include "helper/ctl/pull_cmd.hpp"
 
 #include <CLI/CLI.hpp>
@@ -37,13 +38,18 @@ Result<std::string> read_input(const std::string& path, std::istream& in) {
   return text;
 }
 
-void print_structured(const Json& j, const std::string& format, std::ostream& out) {
+}  // namespace
+
+void print_structured(const nlohmann::ordered_json& j, const std::string& format,
+                      std::ostream& out) {
   if (format == "json") {
     out << j.dump(2) << "\n";
     return;
   }
   out << core::to_yaml_text(j);
 }
+
+namespace {
 
 // ---- secret create ----
 

@@ -41,6 +41,19 @@ heartbeat_moved() { [ "$(cond lastHeartbeatTime)" != "$H1" ]; }
 check "heartbeats move lastHeartbeatTime, not lastTransitionTime" wait_until 8 heartbeat_moved
 check "  (transition time unchanged)" [ "$(cond lastTransitionTime)" = "$T1" ]
 
+echo "# /metrics with a Kubernetes source"
+watches() { curl -s --unix-socket "$D_SOCK" http://localhost/metrics | $PY -c 'import sys
+for l in sys.stdin:
+    if l.startswith("regcred_watch_restarts_total "): print(int(l.split()[1]))'; }
+W0=$(watches)
+api_control close
+more_watches() { [ "$(watches)" -gt "$W0" ]; }
+check "a dropped watch shows in regcred_watch_restarts_total (was $W0)" wait_until 10 more_watches
+api_control faults '{"status":410,"match":"watch","count":2}'
+api_control close
+relisted() { curl -s --unix-socket "$D_SOCK" http://localhost/metrics | grep -q '^regcred_relists_total [1-9]'; }
+check "a 410 shows in regcred_relists_total" wait_until 30 relisted
+
 echo "# a rejected secret"
 $PY - "$T/bad.json" <<'PYEOF'
 import json, sys
