@@ -11,10 +11,10 @@ GET /v2/ -> 200. Manifests and blobs by repository:
 """
 import argparse
 import json
-import os
-import ssl
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tls_serve import serve_tls
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port-file", required=True)
@@ -73,11 +73,4 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(a.cert, a.key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(a.port_file + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(a.port_file + ".tmp", a.port_file)
-srv.serve_forever()
+serve_tls(Handler, a.cert, a.key, a.port_file)

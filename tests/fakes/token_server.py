@@ -13,18 +13,19 @@ import argparse
 import base64
 import datetime
 import json
-import ssl
 import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
+
+from tls_serve import serve_tls
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port-file", required=True)
@@ -122,12 +123,4 @@ class Handler(BaseHTTPRequestHandler):
                    q.get("service", [""])[0], q.get("scope", []))
 
 
-srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(a.cert, a.key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-with open(a.port_file + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-import os
-os.rename(a.port_file + ".tmp", a.port_file)
-srv.serve_forever()
+serve_tls(Handler, a.cert, a.key, a.port_file)
