@@ -55,6 +55,11 @@ Response route(const Request& req, StatusProvider& provider) {
     if (!only_get()) return error(405, "method not allowed");
     return provider.pulltests(req, path);
   }
+  if (path == "/v1/reload") {
+    if (req.method != "POST") return error(405, "method not allowed");
+    if (!req.privileged) return error(403, "reload is for root and the socket's group");
+    return provider.reload_config();
+  }
   if (path == "/metrics") {
     if (!only_get()) return error(405, "method not allowed");
     return Response{200, "text/plain; version=0.0.4; charset=utf-8", provider.metrics()};

@@ -34,6 +34,8 @@ class StatusProvider {
   virtual Response pulltests(const Request& req, const std::string& path) = 0;
   // Prometheus text exposition.
   virtual std::string metrics() = 0;
+  // POST /v1/reload (privileged): re-read the configuration, as SIGHUP does.
+  virtual Response reload_config() = 0;
 };
 
 // A JSON answer with "version" added; an {"error": message} answer.

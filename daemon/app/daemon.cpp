@@ -397,6 +397,15 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     });
   }
 
+  api::Response reload_config() override {
+    auto parsed = load_config(args_);
+    Result<void> valid = parsed ? validate(parsed->config) : fail(parsed.error());
+    if (!valid) return api::error_response(400, "reload refused: " + valid.error().message);
+    // After this answer is sent, like a SIGHUP.
+    asio::post(io_, [this] { reload(); });
+    return api::json_response(200, {{"status", "reloading"}});
+  }
+
   // ---- metrics ----
 
   std::string metrics() override {

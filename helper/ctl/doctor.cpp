@@ -186,6 +186,22 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
   return 0;
 }
 
+int run_reload(const std::string& socket, std::ostream& out, std::ostream& err) {
+  auto r = io::status_request(socket, "POST", "/v1/reload", "{}");
+  if (!r) {
+    err << "regcredctl: reload: regcredd does not answer on " << socket << ": " << r.error().message
+        << "\n";
+    return 1;
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status != 200) {
+    err << "regcredctl: reload: " << (j.is_object() ? j.value("error", "") : r->body) << "\n";
+    return 1;
+  }
+  out << "regcredd is reloading its configuration\n";
+  return 0;
+}
+
 int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out,
                std::ostream& err) {
   auto ref = core::parse_image_ref(a.image);

@@ -13,6 +13,10 @@ namespace regcred::ctl {
 int run_status(const std::string& socket, const std::string& format, std::ostream& out,
                std::ostream& err);
 
+// reload: POST /v1/reload. Exit 1 when regcredd refuses (the new configuration is bad: the
+// reason is printed) or does not answer.
+int run_reload(const std::string& socket, std::ostream& out, std::ostream& err);
+
 struct DoctorArgs {
   std::string image;
   std::optional<std::string> namespace_;

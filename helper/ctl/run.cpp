@@ -338,6 +338,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
                        "credentials from this docker config.json (default: regcredd's store)");
   pull_cmd->add_option("--ca-file", pull.ca_files, "extra CA certificates (repeatable)");
 
+  auto* reload_cmd = app.add_subcommand("reload", "Make regcredd re-read its configuration");
   auto* status_cmd = app.add_subcommand(
       "status", "regcredd's health, sources, files, secrets and last pull tests");
   DoctorArgs doctor;
@@ -373,6 +374,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   if (*lint_cmd) return secret_lint(lint_path, format, in, out, err);
   if (*explain_cmd) return run_explain(image, docker_config, format, out, err, env);
   if (*status_cmd) return run_status(socket, format, out, err);
+  if (*reload_cmd) return run_reload(socket, out, err);
   if (*doctor_cmd) {
     doctor.socket = socket;
     doctor.state_dir = env.get("REGCRED_STATE_DIR").value_or("/var/lib/regcred");

@@ -29,6 +29,9 @@ check "an unknown endpoint: 404 JSON" sh -c "[ \"\$(curl -s -o '$T/404' -w '%{ht
 check "a helper answers through the activated socket" \
   sh -c "printf registry.example.com | REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/none' '$REGCRED_BIN/docker-credential-regcred' get | grep -q alice"
 
+check "regcredctl reload: regcredd re-reads its configuration" sh -c "'$REGCRED_BIN/regcredctl' --socket '$D_SOCK' reload | grep -q reloading"
+check "  and says so in its log" wait_until 5 grep -q "configuration reloaded" "$T/regcredd.log"
+
 echo "# a real unprivileged user"
 if [ "$(id -u)" = 0 ]; then
   chmod o+x "$T"
@@ -42,6 +45,8 @@ if [ "$(id -u)" = 0 ]; then
   nob -X POST --data '{"image":"registry.example.com/a:1"}' http://localhost/v1/pulltests >"$T/nob-pt" || true
   check "nobody: cannot start pull tests (403)" grep -q ' 403$' "$T/nob-pt"
   nob -X POST --data '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"registry.example.com/a"}' http://localhost/v1/provider >"$T/nob-prov" || true
+  nob -X POST --data '{}' http://localhost/v1/reload >"$T/nob-reload" || true
+  check "nobody: cannot reload (403)" grep -q ' 403$' "$T/nob-reload"
   check "nobody: no provider answer (403)" sh -c "grep -q ' 403$' '$T/nob-prov' && ! grep -q status-pw '$T/nob-prov'"
   chmod o-x "$T"
 fi
