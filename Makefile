@@ -1,5 +1,5 @@
 # The contract's entry points. Every target first makes sure the build dependencies are there.
-.PHONY: deps build test run bench format check-format clean
+.PHONY: deps build test run bench deb format check-format clean
 
 JOBS ?= $(shell nproc)
 
@@ -10,7 +10,11 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
-test: deps
+deb: build
+	sh packaging/deb/build.sh build/bin build
+
+# The package test installs the .deb `make deb` builds, so make test builds it first.
+test: deps deb
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 	ctest --preset dev

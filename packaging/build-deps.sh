@@ -7,7 +7,7 @@ packages="
   build-essential cmake ninja-build pkg-config ccache clang-format
   libboost1.81-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  docker-registry skopeo apache2-utils openssl python3 python3-cryptography curl podman containerd
+  docker-registry skopeo apache2-utils openssl python3 python3-cryptography curl podman containerd lintian man-db bash-completion
 "
 # The docker CLI drives the helper tests (login/logout with credsStore). Debian ships it only
 # inside docker.io; a machine that already has a docker client keeps its own.
