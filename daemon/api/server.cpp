@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,9 +13,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <sstream>
+#include <vector>
 
 #include "common/io/log.hpp"
 
@@ -32,16 +33,18 @@ constexpr std::uint64_t k_body_limit = 64U * 1024U;
 constexpr std::uint32_t k_header_limit = 16U * 1024U;
 constexpr auto k_read_timeout = std::chrono::seconds(10);
 
-bool in_group(pid_t pid, gid_t gid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (!line.starts_with("Groups:")) continue;
-    std::istringstream in(line.substr(7));
-    unsigned long g = 0;
-    while (in >> g) {
-      if (g == gid) return true;
+// The peer's supplementary groups, from the kernel (SO_PEERGROUPS, Linux 4.13), as they were
+// when it connected: no /proc reading, so it works under ProtectProc=invisible.
+bool peer_in_group(int fd, gid_t gid) {
+  std::vector<gid_t> groups(64);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return std::find(groups.begin(), groups.end(), gid) != groups.end();
     }
+    if (errno != ERANGE) return false;
+    groups.resize(len / sizeof(gid_t) + 1);
   }
   return false;
 }
@@ -64,7 +67,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
     if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
     if (cred.uid == 0) return true;
     if (!group) return false;
-    return cred.gid == *group || in_group(cred.pid, *group);
+    return cred.gid == *group || peer_in_group(s.native_handle(), *group);
   }
 
   asio::awaitable<void> session(local::socket sock) {
