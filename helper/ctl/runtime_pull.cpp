@@ -91,8 +91,8 @@ RuntimePullResult runtime_pull(const RuntimePullArgs& a) {
     out.append(buf.data(), static_cast<std::size_t>(n));
     if (!answered && out.find("Password:") != std::string::npos) {
       std::string line = a.password.reveal() + "\n";
-      const bool written = ::write(master, line.data(), line.size()) ==
-                           static_cast<ssize_t>(line.size());
+      const bool written =
+          ::write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size());
       std::fill(line.begin(), line.end(), '\0');
       answered = true;  // once: ctr does not ask twice
       if (!written) break;
