@@ -30,6 +30,40 @@ HelperIndex::HelperIndex(const CredentialTable& t) {
   }
 }
 
+CredentialTable table_of_state(const DockerConfig& cfg) {
+  CredentialTable t;
+  const auto& root = cfg.root();
+  const Json* sources = nullptr;
+  if (auto x = root.find("x-regcred"); x != root.end() && x->is_object()) {
+    if (auto s = x->find("sources"); s != x->end() && s->is_object()) sources = &*s;
+  }
+  for (const auto& e : cfg.auths()) {
+    Credential c;
+    if (!e.auth.empty()) {
+      auto dec = entry_credential_kubelet(e);
+      if (!dec) continue;
+      c = std::move(*dec);
+    }
+    c.identitytoken = e.identitytoken;
+    std::string ns, name, source;
+    if (sources != nullptr) {
+      if (auto p = sources->find(e.key); p != sources->end() && p->is_object()) {
+        ns = p->value("namespace", "");
+        name = p->value("name", "");
+        source = p->value("source", "");
+      }
+    }
+    std::string rank = ns;
+    rank += '\0';
+    rank += name;
+    rank += '\0';
+    rank += source;
+    t.push_back({e.key, std::move(c), std::move(rank),
+                 source == "local" ? std::string("local") : ns + "/" + name});
+  }
+  return t;
+}
+
 const TableEntry* HelperIndex::get(std::string_view server) const {
   auto reg = helper::registry_of(server);
   if (!reg) return nullptr;

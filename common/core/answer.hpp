@@ -27,6 +27,10 @@ using CredentialTable = std::vector<TableEntry>;
 // without credentials left out, ranked by key.
 CredentialTable table_of(const DockerConfig& cfg);
 
+// The table of regcredd's STATE/credentials.json: a docker config plus "x-regcred" provenance,
+// ranked as the store ranks (namespace, name, source); `from` is "namespace/name" or "local".
+CredentialTable table_of_state(const DockerConfig& cfg);
+
 // docker-credential-regcred get / list.
 const TableEntry* helper_get(const CredentialTable& t, std::string_view server);
 std::map<std::string, std::string> helper_list(const CredentialTable& t);

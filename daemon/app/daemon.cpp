@@ -85,6 +85,13 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       io::log_error("cannot read the node-local credentials; serving without them",
                     {{"error", local.error().message}});
     }
+    // What it served before it stopped, until the sources deliver a full state: the helpers
+    // keep getting answers while the API server is down.
+    if (auto prev = sync::load_credentials(cfg_.state_dir); prev && !prev->empty()) {
+      store_.set_previous(*prev);
+      io::log_info("serving the previous credentials until the first full sync",
+                   {{"registries", std::to_string(prev->size())}});
+    }
     build_sinks();
     if (!cfg_.once) {
       if (auto r = start_server(); !r) {
@@ -157,6 +164,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     io::log_info("stream synced", {{"stream", stream}});
     if (pending_.empty() && !initial_synced_) {
       initial_synced_ = true;
+      store_.drop_stream("previous");
       schedule_flush();
       schedule_pull_tests(std::chrono::seconds(1));
     }

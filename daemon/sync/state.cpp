@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "common/core/answer.hpp"
 #include "common/core/docker_config.hpp"
 #include "common/core/lookup_index.hpp"
 #include "common/io/safe_file.hpp"
@@ -80,6 +81,15 @@ std::string render_namespaces(const Store& store) {
 
 Result<void> save_namespaces(const std::string& state_dir, const Store& store) {
   return write_state(state_dir, k_namespaces_file, render_namespaces(store));
+}
+
+Result<core::CredentialTable> load_credentials(const std::string& state_dir) {
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
+  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_credentials_file, k_max_state_size));
+  if (!content) return core::CredentialTable{};
+  auto cfg = core::DockerConfig::parse(content->text);
+  if (!cfg) return core::CredentialTable{};
+  return core::table_of_state(*cfg);
 }
 
 Result<SinkRecords> load_sink_records(const std::string& state_dir) {

@@ -18,6 +18,8 @@ inline constexpr std::string_view k_sinks_file = "sinks.json";
 
 std::string render_credentials(const Store::View& view);
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view);
+// credentials.json as a table (empty when there is none or it does not parse).
+Result<core::CredentialTable> load_credentials(const std::string& state_dir);
 
 // lookup.idx: the same entries laid out for the helpers' fallback (core/lookup_index.hpp).
 inline constexpr std::string_view k_lookup_file = "lookup.idx";

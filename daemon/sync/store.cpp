@@ -88,6 +88,28 @@ void Store::set_local(const core::DockerConfig& local) {
   ++generation_;
 }
 
+void Store::set_previous(const core::CredentialTable& previous) {
+  drop_stream("previous");
+  for (const auto& e : previous) {
+    if (e.from == "local") continue;  // local.json is loaded as itself
+    // rank is namespace \0 name \0 source.
+    auto a = e.rank.find('\0');
+    auto b = e.rank.find('\0', a == std::string::npos ? a : a + 1);
+    if (b == std::string::npos) continue;
+    Provenance from{e.rank.substr(b + 1), e.rank.substr(0, a), e.rank.substr(a + 1, b - a - 1), "",
+                    ""};
+    std::string k = id(from.namespace_, from.name, "previous");
+    auto [it, inserted] = secrets_.try_emplace(k);
+    if (inserted) {
+      streams_["previous"].push_back(k);
+      it->second.report.from = from;
+    }
+    it->second.report.keys.push_back(e.key);
+    it->second.items.push_back({e.key, e.credential, ""});
+  }
+  ++generation_;
+}
+
 void Store::set_node_selector(core::LabelSelector selector) {
   node_selector_ = std::move(selector);
   for (auto& [k, ev] : secrets_) {

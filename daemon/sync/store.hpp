@@ -58,6 +58,9 @@ class Store {
   void drop_stream(const std::string& stream);
   // The node-local credentials (local.json): one pseudo-secret "local", ranked first.
   void set_local(const core::DockerConfig& local);
+  // What the daemon served before it stopped (credentials.json), so the helpers get answers
+  // while the sources have not delivered a full state yet; dropped when they have.
+  void set_previous(const core::CredentialTable& previous);
 
   // Which accepted secrets reach the node-wide view (entries, the files). Everything by
   // default; with namespace-scoped credentials the sources deliver every pull secret and this

@@ -24,42 +24,6 @@ std::string error_of(const io::HttpReply& r) {
   return "regcredd answered " + std::to_string(r.status);
 }
 
-// credentials.json (or one namespace of namespaces.json): a docker config plus "x-regcred"
-// provenance, ranked as the daemon's store ranks.
-core::CredentialTable table_from(const core::DockerConfig& cfg) {
-  core::CredentialTable t;
-  const auto& root = cfg.root();
-  const core::Json* sources = nullptr;
-  if (auto x = root.find("x-regcred"); x != root.end() && x->is_object()) {
-    if (auto s = x->find("sources"); s != x->end() && s->is_object()) sources = &*s;
-  }
-  for (const auto& e : cfg.auths()) {
-    core::Credential c;
-    if (!e.auth.empty()) {
-      auto dec = core::entry_credential_kubelet(e);
-      if (!dec) continue;
-      c = std::move(*dec);
-    }
-    c.identitytoken = e.identitytoken;
-    std::string ns, name, source;
-    if (sources != nullptr) {
-      if (auto p = sources->find(e.key); p != sources->end() && p->is_object()) {
-        ns = p->value("namespace", "");
-        name = p->value("name", "");
-        source = p->value("source", "");
-      }
-    }
-    std::string rank = ns;
-    rank += '\0';
-    rank += name;
-    rank += '\0';
-    rank += source;
-    t.push_back({e.key, std::move(c), std::move(rank),
-                 source == "local" ? std::string("local") : ns + "/" + name});
-  }
-  return t;
-}
-
 Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
                                                    std::string_view name) {
   auto dir = io::open_dir(state_dir, io::CreateDirs::no);
@@ -98,7 +62,7 @@ Result<core::CredentialTable> Backend::state_table(const Filter& filter) const {
       return fail(Code::parse_error,
                   "read " + state_dir_ + "/credentials.json: " + cfg.error().message);
     }
-    cluster = table_from(*cfg);
+    cluster = core::table_of_state(*cfg);
   }
   return with_local(std::move(cluster));
 }
@@ -126,7 +90,7 @@ Result<std::optional<core::CredentialTable>> Backend::namespace_table(const std:
   if (it == j["namespaces"].end())
     return std::optional<core::CredentialTable>(core::CredentialTable{});
   REGCRED_TRY_ASSIGN(auto cfg, core::DockerConfig::parse(it->dump()));
-  return std::optional<core::CredentialTable>(table_from(cfg));
+  return std::optional<core::CredentialTable>(core::table_of_state(cfg));
 }
 
 Result<std::optional<GetAnswer>> Backend::get(std::string_view server) {

@@ -154,6 +154,7 @@ make_pki() {
 
 start_regcredd() { # args...; sets D_PID, D_SOCK; logs to $T/regcredd.log
   D_SOCK=$T/regcredd.sock
+  rm -f "$D_SOCK"  # a crashed daemon's socket file must not pass for the new one's
   "$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state" --socket "$D_SOCK" \
     --log-level debug "$@" >>"$T/regcredd.log" 2>&1 &
   D_PID=$!
