@@ -1,5 +1,7 @@
 #include "common/io/safe_file.hpp"
 
+#include <dirent.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,6 +69,33 @@ std::string temp_name(std::string_view name) {
     r >>= 4U;
   }
   return s + ".tmp";
+}
+
+// Temp files of ours for `name` that a crash (SIGKILL, power loss) left behind: exactly
+// ".<name>.regcred-<12 hex>.tmp", never anything else.
+void remove_stale_temps(const Dir& dir, std::string_view name, const std::string& keep) {
+  int fd = ::dup(dir.fd.get());
+  if (fd < 0) return;
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    return;
+  }
+  std::string prefix(".");
+  prefix.append(name);
+  prefix.append(".regcred-");
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view n(e->d_name);
+    if (!n.starts_with(prefix) || !n.ends_with(".tmp") || n == keep) continue;
+    std::string_view mid = n.substr(prefix.size(), n.size() - prefix.size() - 4);
+    if (mid.size() == 12 && mid.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      stale.emplace_back(n);
+    }
+  }
+  ::closedir(d);
+  for (const auto& n : stale)
+    ::unlinkat(dir.fd.get(), n.c_str(), 0);
 }
 
 }  // namespace
@@ -216,6 +245,7 @@ Result<void> write_file(const Dir& dir, std::string_view name, std::string_view 
     return discard(Error{Code::io_error, "rename: " + errno_text(errno)});
   }
   if (::fsync(dir.fd.get()) != 0) return sys_fail("write " + shown + ": fsync folder", errno);
+  remove_stale_temps(dir, name, tmp);
   return ok();
 }
 
