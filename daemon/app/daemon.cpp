@@ -142,24 +142,56 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     return exit_code_;
   }
 
-  // SourceEvents
+  // SourceEvents. Single changes are only noted here and applied together in one handler: a
+  // storm of updates to one secret costs one evaluation per burst, and the status socket's
+  // requests are not queued behind thousands of them.
   void replace(const std::string& stream, std::vector<core::SecretManifest> secrets) override {
+    apply_pending();  // older single changes must not land on top of the new state
     io::log_debug("stream state replaced",
                   {{"stream", stream}, {"secrets", std::to_string(secrets.size())}});
     store_.replace(stream, secrets, source_of(stream));
     schedule_flush();
   }
   void upsert(const std::string& stream, core::SecretManifest secret) override {
-    io::log_debug("secret changed", {{"stream", stream}, {"secret", secret.display_name()}});
-    store_.upsert(stream, secret, source_of(stream));
-    schedule_flush();
+    std::string key = stream + '\n' + secret.namespace_ + '\n' + secret.name;
+    pending_changes_.insert_or_assign(std::move(key),
+                                      PendingChange{stream, std::move(secret), false});
+    schedule_apply();
   }
   void remove(const std::string& stream, const std::string& ns, const std::string& name) override {
-    io::log_debug("secret removed", {{"stream", stream}, {"secret", ns + "/" + name}});
-    store_.remove(stream, ns, name);
+    core::SecretManifest gone;
+    gone.namespace_ = ns;
+    gone.name = name;
+    pending_changes_.insert_or_assign(stream + '\n' + ns + '\n' + name,
+                                      PendingChange{stream, std::move(gone), true});
+    schedule_apply();
+  }
+
+  void schedule_apply() {
+    if (apply_posted_) return;
+    apply_posted_ = true;
+    asio::post(io_, [this] { apply_pending(); });
+  }
+  void apply_pending() {
+    apply_posted_ = false;
+    if (pending_changes_.empty()) return;
+    for (auto& [key, c] : pending_changes_) {
+      if (c.removed) {
+        io::log_debug("secret removed",
+                      {{"stream", c.stream}, {"secret", c.secret.display_name()}});
+        store_.remove(c.stream, c.secret.namespace_, c.secret.name);
+      } else {
+        io::log_debug("secret changed",
+                      {{"stream", c.stream}, {"secret", c.secret.display_name()}});
+        store_.upsert(c.stream, c.secret, source_of(c.stream));
+      }
+    }
+    pending_changes_.clear();
     schedule_flush();
   }
+
   void synced(const std::string& stream) override {
+    apply_pending();
     if (pending_.erase(stream) == 0) return;
     io::log_info("stream synced", {{"stream", stream}});
     if (pending_.empty() && !initial_synced_) {
@@ -863,6 +895,13 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::set<std::string> pending_;
   std::set<std::string> known_streams_;
   std::map<std::string, std::string> stream_source_;
+  struct PendingChange {
+    std::string stream;
+    core::SecretManifest secret;
+    bool removed = false;
+  };
+  std::map<std::string, PendingChange> pending_changes_;  // stream \n ns \n name -> latest
+  bool apply_posted_ = false;
   std::vector<sync::FileSink> sinks_;
   sync::SinkRecords records_;
   std::set<std::string> reported_conflicts_;

@@ -14,6 +14,11 @@ Test controls, under /_fake/:
                          "text":false,"event":false}    the next `count` matching requests get that answer
   POST /_fake/close     ends every open watch now (like a server that drops them)
   POST /_fake/silence   {"seconds":N} open watches stop sending (no bytes) for N seconds
+  POST /_fake/stream    {"mode":"cut"|"garbage","count":N}: the next N watch sends go wrong:
+                        "cut" sends the first half of an event and drops the connection,
+                        "garbage" sends a line that is not JSON before the events
+  POST /_fake/storm     {"namespace","name","count","registry","user"}: the secret is updated
+                        `count` times at once (password storm-1..N), one watch event each
   POST /_fake/compact   drops the event history (the next resume gets 410)
   POST /_fake/state     GET: {"rv", "objects"}
   GET  /_fake/nodes     {"nodes", "patches", "events"}: what node reporters wrote
@@ -37,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Condition()
 STATE = {"rv": 1000, "objects": {}, "history": [], "first_rv": 1000}
+STREAM_FAULTS = []  # {"mode", "count"}: see /_fake/stream
 NODES = {}    # name -> Node (kubelet's own Ready condition in it from the start)
 PATCHES = []  # every nodes/status PATCH: {"node", "contentType", "body"}
 EVENTS = []   # every Event posted
@@ -501,6 +507,20 @@ class Handler(BaseHTTPRequestHandler):
         if not events:
             return
         data = b"".join(events)
+        with LOCK:
+            fault = STREAM_FAULTS[0] if STREAM_FAULTS and STREAM_FAULTS[0]["count"] > 0 else None
+            if fault:
+                fault["count"] -= 1
+                if fault["count"] == 0:
+                    STREAM_FAULTS.pop(0)
+        if fault and fault["mode"] == "cut":
+            # Half an event, then the connection goes: no terminating chunk.
+            self.chunk(data[:max(1, len(events[0]) // 2)])
+            self.wfile.flush()
+            self.close_connection = True
+            raise BrokenPipeError("cut inside an event")
+        if fault and fault["mode"] == "garbage":
+            data = b"{this is not json\n" + data
         if ARGS.split_chunks:
             # Chunk boundaries are not event boundaries: cut in odd places.
             step = max(1, ARGS.split_chunks)
@@ -571,6 +591,25 @@ class Handler(BaseHTTPRequestHandler):
                                "event": req.get("event", False)})
             elif path == "/_fake/close":
                 WATCH_EPOCH[0] += 1
+                LOCK.notify_all()
+            elif path == "/_fake/stream":
+                STREAM_FAULTS.append({"mode": req.get("mode", "cut"), "count": req.get("count", 1)})
+            elif path == "/_fake/storm":
+                k = req["namespace"] + "/" + req["name"]
+                base = STATE["objects"].get(k)
+                if base is None:
+                    return self.send_json(404, {"error": "no such secret"})
+                for i in range(1, int(req.get("count", 10000)) + 1):
+                    obj = json.loads(json.dumps(base))
+                    auth = base64.b64encode(("%s:storm-%d" % (req["user"], i)).encode()).decode()
+                    cfg = json.dumps({"auths": {req["registry"]: {"auth": auth}}}, separators=(",", ":"))
+                    obj["data"] = {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}
+                    STATE["rv"] += 1
+                    obj["metadata"]["resourceVersion"] = str(STATE["rv"])
+                    old = STATE["objects"][k]
+                    STATE["objects"][k] = obj
+                    record_event("MODIFIED", old, obj)
+                save_state()
                 LOCK.notify_all()
             elif path == "/_fake/silence":
                 SILENCE_UNTIL[0] = time.time() + float(req.get("seconds", 1))

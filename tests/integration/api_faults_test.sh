@@ -1,0 +1,52 @@
+#!/bin/sh
+# API server faults beyond the daemon test's: a watch that goes silent (cut after the idle
+# timeout, here 3 s), a stream cut inside an event, a line of garbage in the stream, and a storm
+# of 10,000 updates of one secret. The status socket answers throughout (measured), and the
+# files end in the cluster's final state.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+start_fake_apiserver --state "$T/api.state" --history 20000
+write_kubeconfig "$T/kubeconfig" "$API_URL"
+KUB="$T/kubelet/config.json"
+api_put_secret apps pull registry.example.com alice 'faults-pw-0'
+REGCRED_WATCH_IDLE_TIMEOUT_S=3 start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+wait_until 15 ready
+check "synced" auth_is "$KUB" registry.example.com alice:faults-pw-0
+probe() { $PY "$REGCRED_SRC/tests/fakes/healthz_probe.py" "$D_SOCK" "$1" >"$T/probe-$2.txt" 2>&1; }
+watches() { api_curl "$API_URL/_fake/requests" | $PY -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["query"].get("watch")=="true"))'; }
+
+echo "# a watch that goes silent"
+W0=$(watches)
+api_control silence '{"seconds": 8}'
+probe 6 silence &
+P=$!
+more_watches() { [ "$(watches)" -gt "$W0" ]; }
+check "the dead connection is cut and the watch reopened (idle timeout 3 s)" wait_until 10 more_watches
+wait "$P" && ok "the socket answered during the silence: $(cat "$T/probe-silence.txt")" || not_ok "socket during silence: $(cat "$T/probe-silence.txt")"
+api_put_secret apps pull registry.example.com alice 'faults-pw-1'
+check "changes flow again after the silence" wait_until 20 auth_is "$KUB" registry.example.com alice:faults-pw-1
+
+echo "# a stream cut inside an event"
+api_control stream '{"mode": "cut", "count": 1}'
+api_put_secret apps pull registry.example.com alice 'faults-pw-2'
+check "the half event is not applied, the change arrives on the next watch" wait_until 20 auth_is "$KUB" registry.example.com alice:faults-pw-2
+check "the file parses" $PY -c "import json; json.load(open('$KUB'))"
+
+echo "# garbage in the stream"
+api_control stream '{"mode": "garbage", "count": 1}'
+api_put_secret apps pull registry.example.com alice 'faults-pw-3'
+check "garbage is refused, the change arrives" wait_until 20 auth_is "$KUB" registry.example.com alice:faults-pw-3
+check "the log names the bad event" grep -q "watch event is not an event; resuming from the last resourceVersion" "$T/regcredd.log"
+check "regcredd is still running" kill -0 "$D_PID"
+
+echo "# a storm: 10,000 updates of one secret"
+probe 8 storm &
+P=$!
+sleep 0.5
+api_curl -o /dev/null -X POST --data '{"namespace":"apps","name":"pull","count":10000,"registry":"registry.example.com","user":"alice"}' "$API_URL/_fake/storm"
+check "the file ends in the last state (storm-10000)" wait_until 30 auth_is "$KUB" registry.example.com alice:storm-10000
+wait "$P" && ok "the socket answered during the storm: $(cat "$T/probe-storm.txt")" || not_ok "socket during the storm: $(cat "$T/probe-storm.txt")"
+writes=$(curl -s --unix-socket "$D_SOCK" http://x/metrics | sed -n "s|^regcred_sink_writes_total{path=\"$KUB\"} ||p")
+check "the storm was coalesced: $writes writes of the file for 10,000 events" [ "$writes" -lt 1000 ]
+check "no fixture password in the log" sh -c "! grep -q -e faults-pw -e 'storm-[0-9]' '$T/regcredd.log'"
+finish
