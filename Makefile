@@ -1,5 +1,5 @@
 # The contract's entry points. Every target first makes sure the build dependencies are there.
-.PHONY: deps build test run bench deb format check-format clean
+.PHONY: deps build test run bench deb fuzz format check-format clean
 
 JOBS ?= $(shell nproc)
 
@@ -18,6 +18,9 @@ test: deps deb
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 	ctest --preset dev
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	ctest --preset fuzz
 
 run: build
 	@mkdir -p run
@@ -34,10 +37,20 @@ bench: build
 	@/usr/bin/python3 bench/helpers.py build/bin
 	@sh bench/pulltest.sh build/bin 2>/dev/null | tail -3
 
+# libFuzzer: every parser target mutates for a minute (REGCRED_FUZZ_SECONDS=N to change).
+fuzz: deps
+	cmake --preset fuzz -DREGCRED_FUZZ_SECONDS=$${REGCRED_FUZZ_SECONDS:-60} >/dev/null
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_run
+
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
-check-format:
+check-# libFuzzer: every parser target mutates for a minute (REGCRED_FUZZ_SECONDS=N to change).
+fuzz: deps
+	cmake --preset fuzz -DREGCRED_FUZZ_SECONDS=$${REGCRED_FUZZ_SECONDS:-60} >/dev/null
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_run
+
+format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:

@@ -55,8 +55,9 @@ Result<Credentials> parse_store(std::string_view joined) {
   try {
     v = nlohmann::ordered_json::parse(go_utf8_sanitize(joined.substr(0, end)));
   } catch (const nlohmann::json::exception&) {
-    // The scanner accepted it; nlohmann refuses lone surrogate escapes, which Go replaces.
-    return fail(Code::parse_error, "invalid JSON string escape");
+    // The scanner accepted it; nlohmann refuses lone surrogate escapes, which Go replaces, and
+    // numbers beyond a double, which Go would report as a type error for these string fields.
+    return fail(Code::parse_error, "invalid JSON string escape or number");
   }
   Credentials c;
   if (v.is_null()) return fail(Code::invalid_argument, std::string(k_missing_server));
@@ -67,7 +68,9 @@ Result<Credentials> parse_store(std::string_view joined) {
   std::string type_error;
   std::string secret;
   static constexpr std::array<std::string_view, 3> fields = {"ServerURL", "Username", "Secret"};
-  for (const auto& [name, value] : v.items()) {
+  for (const auto& item : v.items()) {
+    const std::string& name = item.key();
+    const auto& value = item.value();
     // encoding/json: an exact name first, then a case-insensitive one.
     auto f = std::find(fields.begin(), fields.end(), name);
     if (f == fields.end()) {

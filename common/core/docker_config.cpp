@@ -80,6 +80,9 @@ Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
   } catch (const Json::parse_error& e) {
     // nlohmann's what() quotes the input it last read, which may be a password: keep the offset.
     return fail(Code::parse_error, "not JSON: syntax error at byte " + std::to_string(e.byte));
+  } catch (const Json::exception&) {
+    // out_of_range (a number too large for a double): found by the dockercfg fuzz target.
+    return fail(Code::parse_error, "not JSON: a value out of range");
   }
   if (!doc.is_object())
     return fail(Code::parse_error, "expected a JSON object, got " + std::string(doc.type_name()));

@@ -98,6 +98,9 @@ class Linter {
       add(lint_code::not_json,
           "data[" + data_key + "] is not JSON: syntax error at byte " + std::to_string(e.byte));
       return;
+    } catch (const Json::exception&) {  // out_of_range: a number too large, ...
+      add(lint_code::not_json, "data[" + data_key + "] is not JSON: a value out of range");
+      return;
     }
     if (!doc.is_object()) {
       add(lint_code::not_json, "data[" + data_key + "] is JSON but not an object");

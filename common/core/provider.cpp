@@ -53,6 +53,8 @@ Result<json> parse_strict(std::string_view text, const std::string& what) {
     return j;
   } catch (const json::parse_error& e) {
     return fail(Code::parse_error, what + ": not JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {  // out_of_range: a number too large, ...
+    return fail(Code::parse_error, what + ": not JSON (a value out of range)");
   }
 }
 

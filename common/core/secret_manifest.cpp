@@ -108,6 +108,8 @@ Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_vi
       // what() quotes what it last read, which may be a credential: keep only the offset.
       return fail(Code::parse_error, std::string(origin) + ": not JSON: syntax error at byte " +
                                          std::to_string(e.byte));
+    } catch (const nlohmann::json::exception&) {
+      return fail(Code::parse_error, std::string(origin) + ": not JSON: a value out of range");
     }
     collect(detail::to_yaml_node(j), std::string(origin), out);
     return out;

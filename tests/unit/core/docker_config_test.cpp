@@ -88,3 +88,18 @@ TEST(Secret, PrintsRedacted) {
 
 }  // namespace
 }  // namespace regcred::core
+
+namespace regcred::core {
+namespace {
+
+// Found by the dockercfg fuzz target: a number beyond a double made nlohmann throw
+// out_of_range, which escaped the parse_error handler and aborted the process.
+TEST(DockerConfigParse, ANumberTooLargeIsAnErrorNotACrash) {
+  auto r = DockerConfig::parse("666666666666666666666666e671uoi}}", Format::dockercfg);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "not JSON: a value out of range");
+  EXPECT_FALSE(DockerConfig::parse(R"({"auths":{"r":{"auth":1e999}}})").has_value());
+}
+
+}  // namespace
+}  // namespace regcred::core

@@ -1,0 +1,108 @@
+// libFuzzer targets for the parsers that read what comes from outside. One executable per
+// target: the target's name is chosen at compile time (REGCRED_FUZZ_TARGET). Each must never
+// crash, leak, overflow or hit UB, whatever the bytes; results are not checked here (the unit
+// and vector tests do that), except that a parse which succeeds can be serialised again.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/core/credential_helper.hpp"
+#include "common/core/docker_config.hpp"
+#include "common/core/go_json.hpp"
+#include "common/core/image_ref.hpp"
+#include "common/core/label_selector.hpp"
+#include "common/core/lint.hpp"
+#include "common/core/lookup_index.hpp"
+#include "common/core/provider.hpp"
+#include "common/core/registry_auth.hpp"
+#include "common/core/secret_manifest.hpp"
+
+namespace {
+
+using namespace regcred::core;
+
+void secret_manifest(std::string_view in) {
+  auto set = parse_secret_manifests(in, "fuzz");
+  if (!set) return;
+  for (const auto& s : set->secrets) {
+    (void)lint_pull_secret(s);
+    if (auto cfg = pull_secret_config(s)) (void)cfg->serialize();
+  }
+}
+
+void docker_config(std::string_view in, Format f) {
+  auto cfg = DockerConfig::parse(in, f);
+  if (!cfg) return;
+  for (const auto& e : cfg->auths()) {
+    (void)entry_credential_kubelet(e);
+    (void)entry_credential_docker(e);
+    (void)entry_credential_containers(e);
+  }
+  const std::string out = cfg->serialize();
+  (void)DockerConfig::parse(out, f);
+  auto t = table_of(*cfg);
+  (void)helper_list(t);
+  (void)provider_answer(t, "registry.example.com/team/app", k_provider_v1, "1m0s");
+}
+
+void helper_stdin(std::string_view in) {
+  auto joined = helper::join_lines(in);
+  if (!joined) return;
+  (void)helper::parse_store(*joined);
+  (void)helper::registry_of(*joined);
+  (void)go_json_scan_value(*joined);
+}
+
+void provider_request(std::string_view in) {
+  auto r = parse_provider_request(in);
+  if (r) {
+    (void)encode_provider_request(*r);
+    (void)request_namespace(*r, 0);
+  }
+  (void)decode_provider_response(in, k_provider_v1);
+  if (auto cfg = decode_provider_config(in)) (void)validate_provider_config(*cfg);
+}
+
+void image_ref(std::string_view in) {
+  if (auto r = parse_image_ref(in)) (void)r->full();
+  (void)LabelSelector::parse(in);
+}
+
+void registry_answers(std::string_view in) {
+  (void)parse_www_authenticate(in);
+  (void)parse_token_response(in);
+  (void)registry_error_code(in);
+  if (auto m = parse_manifest(in, "application/vnd.oci.image.index.v1+json")) {
+    (void)select_platform(*m, Platform{"linux", "amd64", ""});
+  }
+}
+
+void lookup_index(std::string_view in) {
+  (void)lookup_registry(in, "registry.example.com");
+  (void)lookup_image(in, "docker.io/library/nginx");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  const std::string_view target = REGCRED_FUZZ_TARGET;
+  if (target == "secret_manifest")
+    secret_manifest(in);
+  else if (target == "dockerconfigjson")
+    docker_config(in, Format::config_json);
+  else if (target == "dockercfg")
+    docker_config(in, Format::dockercfg);
+  else if (target == "helper_stdin")
+    helper_stdin(in);
+  else if (target == "provider_request")
+    provider_request(in);
+  else if (target == "image_ref")
+    image_ref(in);
+  else if (target == "registry_answers")
+    registry_answers(in);
+  else if (target == "lookup_index")
+    lookup_index(in);
+  return 0;
+}
