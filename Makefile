@@ -1,5 +1,5 @@
 # The contract's entry points. Every target first makes sure the build dependencies are there.
-.PHONY: deps build test run bench deb fuzz format check-format clean
+.PHONY: deps build test test-tsan run bench deb fuzz format check-format clean
 
 JOBS ?= $(shell nproc)
 
@@ -37,6 +37,13 @@ bench: build
 	@/usr/bin/python3 bench/helpers.py build/bin
 	@sh bench/pulltest.sh build/bin 2>/dev/null | tail -3
 
+# ThreadSanitizer over the unit and integration tiers (the daemon's threads: reflectors, the
+# pull-test pool, the node reporter, against the event loop).
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 ctest --preset tsan
+
 # libFuzzer: every parser target mutates for a minute (REGCRED_FUZZ_SECONDS=N to change).
 fuzz: deps
 	cmake --preset fuzz -DREGCRED_FUZZ_SECONDS=$${REGCRED_FUZZ_SECONDS:-60} >/dev/null
@@ -45,12 +52,7 @@ fuzz: deps
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
-check-# libFuzzer: every parser target mutates for a minute (REGCRED_FUZZ_SECONDS=N to change).
-fuzz: deps
-	cmake --preset fuzz -DREGCRED_FUZZ_SECONDS=$${REGCRED_FUZZ_SECONDS:-60} >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target fuzz_run
-
-format:
+check-format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
