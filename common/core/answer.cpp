@@ -30,6 +30,23 @@ HelperIndex::HelperIndex(const CredentialTable& t) {
   }
 }
 
+namespace {
+
+// An entry regcred wrote itself (state, local.json): `auth` decoded when there is one, plus a
+// bare identity token; nullopt for an `auth` that does not decode.
+std::optional<Credential> stored_credential(const AuthEntry& e) {
+  Credential c;
+  if (!e.auth.empty()) {
+    auto dec = entry_credential_kubelet(e);
+    if (!dec) return std::nullopt;
+    c = std::move(*dec);
+  }
+  c.identitytoken = e.identitytoken;
+  return c;
+}
+
+}  // namespace
+
 CredentialTable table_of_state(const DockerConfig& cfg) {
   CredentialTable t;
   const auto& root = cfg.root();
@@ -38,13 +55,9 @@ CredentialTable table_of_state(const DockerConfig& cfg) {
     if (auto s = x->find("sources"); s != x->end() && s->is_object()) sources = &*s;
   }
   for (const auto& e : cfg.auths()) {
-    Credential c;
-    if (!e.auth.empty()) {
-      auto dec = entry_credential_kubelet(e);
-      if (!dec) continue;
-      c = std::move(*dec);
-    }
-    c.identitytoken = e.identitytoken;
+    auto stored = stored_credential(e);
+    if (!stored) continue;
+    Credential c = std::move(*stored);
     std::string ns, name, source;
     if (sources != nullptr) {
       if (auto p = sources->find(e.key); p != sources->end() && p->is_object()) {
@@ -160,13 +173,9 @@ namespace regcred::core {
 CredentialTable local_table(const DockerConfig& local) {
   CredentialTable t;
   for (const auto& e : local.auths()) {
-    Credential c;
-    if (!e.auth.empty()) {
-      auto dec = entry_credential_kubelet(e);
-      if (!dec) continue;
-      c = std::move(*dec);
-    }
-    c.identitytoken = e.identitytoken;
+    auto stored = stored_credential(e);
+    if (!stored) continue;
+    Credential c = std::move(*stored);
     if (c.username.empty() && c.password.empty() && c.identitytoken.empty()) continue;
     t.push_back({e.key, std::move(c), std::string(), "local"});
   }
