@@ -453,6 +453,16 @@ bool auth_class(const std::string& cls) {
 
 }  // namespace
 
+std::vector<Candidate> candidates_for(const core::CredentialTable& table, const std::string& repo) {
+  auto a = core::provider_answer(table, repo, core::k_provider_v1, "0s");
+  std::vector<Candidate> out;
+  for (const auto& [pattern, e] : a.ordered) {
+    out.push_back({e.credential.username, e.credential.password, e.credential.identitytoken,
+                   pattern, e.key, e.from});
+  }
+  return out;
+}
+
 core::Platform node_platform() {
   struct utsname u {};
   ::uname(&u);

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/core/answer.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/registry_auth.hpp"
 #include "common/core/secret.hpp"
@@ -52,6 +53,10 @@ struct Result {
   std::optional<Candidate> credential;       // the one used (secret fields unused in output)
   std::string retry_after;
 };
+
+// The credentials kubelet would try for `repo` (a normalised repository, no tag), in its order,
+// from a credential table: what a pull test tries.
+std::vector<Candidate> candidates_for(const core::CredentialTable& table, const std::string& repo);
 
 // This node's platform (uname): linux/amd64, linux/arm64/v8, linux/arm/v7...
 core::Platform node_platform();

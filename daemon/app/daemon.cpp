@@ -327,12 +327,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       e.rank.insert(0, 1, '\0');
     for (const auto& e : store_.table())
       table.push_back(e);
-    auto answer = core::provider_answer(table, ref.name(), core::k_provider_v1, "0s");
-    std::vector<pull::Candidate> candidates;
-    for (const auto& [pattern, e] : answer.ordered) {
-      candidates.push_back({e.credential.username, e.credential.password,
-                            e.credential.identitytoken, pattern, e.key, e.from});
-    }
+    std::vector<pull::Candidate> candidates = pull::candidates_for(table, ref.name());
     pull::Options o;
     o.ca_files = cfg_.pull_test_ca_files;
     o.ca_files.insert(o.ca_files.end(), extra_cas.begin(), extra_cas.end());

@@ -70,6 +70,13 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
       out = v.Scalar();
       return ok();
     };
+    auto boolean = [&](bool& out) -> Result<void> {
+      std::string word;
+      REGCRED_TRY(scalar(word));
+      if (word != "true" && word != "false") return bad("expected true or false");
+      out = word == "true";
+      return ok();
+    };
     auto list = [&](std::vector<std::string>& out) -> Result<void> {
       out.clear();
       if (v.IsNull()) return ok();
@@ -90,9 +97,7 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
     } else if (key == "kubeconfig") {
       REGCRED_TRY(scalar(c.kubeconfig));
     } else if (key == "in-cluster") {
-      REGCRED_TRY(scalar(s));
-      if (s != "true" && s != "false") return bad("expected true or false");
-      c.in_cluster = s == "true";
+      REGCRED_TRY(boolean(c.in_cluster));
     } else if (key == "namespace" || key == "namespaces") {
       REGCRED_TRY(list(c.namespaces));
     } else if (key == "label-selector") {
@@ -126,13 +131,9 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
     } else if (key == "node-name") {
       REGCRED_TRY(scalar(c.node_name));
     } else if (key == "node-conditions") {
-      REGCRED_TRY(scalar(s));
-      if (s != "true" && s != "false") return bad("expected true or false");
-      c.node_conditions = s == "true";
+      REGCRED_TRY(boolean(c.node_conditions));
     } else if (key == "namespace-credentials") {
-      REGCRED_TRY(scalar(s));
-      if (s != "true" && s != "false") return bad("expected true or false");
-      c.namespace_credentials = s == "true";
+      REGCRED_TRY(boolean(c.namespace_credentials));
     } else if (key == "provider-cache-duration") {
       REGCRED_TRY(scalar(s));
       auto d = core::parse_go_duration(s);

@@ -19,17 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<pull::Candidate> candidates_of(const core::CredentialTable& t,
-                                           const std::string& repo) {
-  auto a = core::provider_answer(t, repo, core::k_provider_v1, "0s");
-  std::vector<pull::Candidate> out;
-  for (const auto& [pattern, e] : a.ordered) {
-    out.push_back({e.credential.username, e.credential.password, e.credential.identitytoken,
-                   pattern, e.key, e.from});
-  }
-  return out;
-}
-
 json error_result(const std::string& image, const std::string& message) {
   return {{"image", image},
           {"ok", false},
@@ -97,7 +86,7 @@ PullTestRun pull_test(const PullTestArgs& a) {
   pull::Options o;
   o.ca_files = a.ca_files;
   o.platform = pull::node_platform();
-  return {pull::to_json(pull::run(*ref, candidates_of(table, ref->name()), o)), ran_by};
+  return {pull::to_json(pull::run(*ref, pull::candidates_for(table, ref->name()), o)), ran_by};
 }
 
 int run_pull_test(const PullTestArgs& a, const std::string& format, std::ostream& out,
