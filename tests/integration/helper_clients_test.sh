@@ -15,16 +15,8 @@ done
 push_test_image puller 'helper-reg-pw-3131'
 
 # A second registry, open to everyone (no htpasswd): one regcred has no credential for.
-OPEN_PORT=$(free_port)
-cat >"$T/open.yml" <<EOF2
-version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $T/open-data}}
-http: {addr: 127.0.0.1:$OPEN_PORT, secret: s, tls: {certificate: $T/pki/server.crt, key: $T/pki/server.key}}
-EOF2
-docker-registry serve "$T/open.yml" >>"$T/open.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$T/pki/ca.crt' https://127.0.0.1:$OPEN_PORT/v2/)\" = 200 ]"
+serve_registry open "$T/open-data" "$T/pki/server.crt" "$T/pki/server.key"
+OPEN_PORT=$SERVED_PORT
 OPEN_IMAGE=127.0.0.1:$OPEN_PORT/public/tiny:v1
 skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" "oci:$T/oci:v1" "docker://$OPEN_IMAGE" >>"$T/push.log" 2>&1
 

@@ -197,3 +197,19 @@ push_test_image() {
   skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" --dest-creds "$1:$2" \
     "oci:$T/oci:v1" "docker://$IMAGE" >"$T/push.log" 2>&1 || { cat "$T/push.log"; return 1; }
 }
+
+# serve_registry NAME STORAGE [CERT KEY]: another docker-registry without auth on STORAGE, TLS
+# when CERT and KEY are given; its port in $SERVED_PORT. Not in a $(...): its PID must reach
+# $PIDS in this shell, or cleanup leaves it running.
+serve_registry() {
+  SERVED_PORT=$(free_port)
+  cat >"$T/$1.yml" <<REGEOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $2}}
+http: {addr: 127.0.0.1:$SERVED_PORT, secret: s${3:+, tls: {certificate: $3, key: $4\}}}
+REGEOF
+  docker-registry serve "$T/$1.yml" >>"$T/$1.log" 2>&1 &
+  PIDS="$PIDS $!"
+  wait_until 10 sh -c "curl -sk -o /dev/null https://127.0.0.1:$SERVED_PORT/v2/ || curl -s -o /dev/null http://127.0.0.1:$SERVED_PORT/v2/"
+}

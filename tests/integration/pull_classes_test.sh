@@ -52,26 +52,16 @@ pt untrusted "$IMAGE" --docker-config "$T/good.json"
 expect untrusted tls-untrusted tls
 $PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/other" --dns other.example
 $PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/expired" --ip 127.0.0.1 --dns localhost --expired
-serve_registry() { # name cert key [extra http yaml]: a second docker-registry on the same storage
-  port=$(free_port)
-  cat >"$T/$1.yml" <<EOF2
-version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $T/registry-data}}
-http: {addr: 127.0.0.1:$port, secret: s${2:+, tls: {certificate: $2, key: $3\}}}
-EOF2
-  docker-registry serve "$T/$1.yml" >>"$T/$1.log" 2>&1 &
-  PIDS="$PIDS $!"
-  wait_until 10 sh -c "curl -sk -o /dev/null https://127.0.0.1:$port/v2/ || curl -s -o /dev/null http://127.0.0.1:$port/v2/"
-  echo "$port"
-}
-P_OTHER=$(serve_registry other "$T/pki/other.crt" "$T/pki/other.key")
+serve_registry other "$T/registry-data" "$T/pki/other.crt" "$T/pki/other.key"
+P_OTHER=$SERVED_PORT
 pt hostname "127.0.0.1:$P_OTHER/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
 expect hostname tls-hostname tls
-P_EXPIRED=$(serve_registry expired "$T/pki/expired.crt" "$T/pki/expired.key")
+serve_registry expired "$T/registry-data" "$T/pki/expired.crt" "$T/pki/expired.key"
+P_EXPIRED=$SERVED_PORT
 pt expired "127.0.0.1:$P_EXPIRED/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
 expect expired tls-expired tls
-P_PLAIN=$(serve_registry plain "" "")
+serve_registry plain "$T/registry-data"
+P_PLAIN=$SERVED_PORT
 pt plain "127.0.0.1:$P_PLAIN/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
 expect plain plain-http tls
 
