@@ -321,13 +321,19 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   Result<long> start_pull_test(const std::string& image, const std::string& ns,
                                const std::vector<std::string>& extra_cas, const std::string& why) {
     REGCRED_TRY_ASSIGN(core::ImageRef ref, core::parse_image_ref(image));
-    // kubelet's union: the pod's namespace's pull secrets first, then the node's.
-    core::CredentialTable table = ns.empty() ? core::CredentialTable{} : store_.namespace_table(ns);
-    for (auto& e : table)
-      e.rank.insert(0, 1, '\0');
-    for (const auto& e : store_.table())
-      table.push_back(e);
-    std::vector<pull::Candidate> candidates = pull::candidates_for(table, ref.name());
+    // kubelet's union: the pod's namespace's pull secrets first, then the node's. Without a
+    // namespace the store's own table serves as it is (no copy per scheduled test).
+    std::vector<pull::Candidate> candidates;
+    if (ns.empty()) {
+      candidates = pull::candidates_for(store_.table(), ref.name());
+    } else {
+      core::CredentialTable table = store_.namespace_table(ns);
+      for (auto& e : table)
+        e.rank.insert(0, 1, '\0');
+      const auto& node = store_.table();
+      table.insert(table.end(), node.begin(), node.end());
+      candidates = pull::candidates_for(table, ref.name());
+    }
     pull::Options o;
     o.ca_files = cfg_.pull_test_ca_files;
     o.ca_files.insert(o.ca_files.end(), extra_cas.begin(), extra_cas.end());
