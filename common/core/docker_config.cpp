@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/core/encoding.hpp"
+#include "common/core/limits.hpp"
 
 namespace regcred::core {
 namespace {
@@ -74,6 +75,10 @@ std::string trim_nul(std::string s) {
 }  // namespace
 
 Result<DockerConfig> DockerConfig::parse(std::string_view text, Format format) {
+  if (json_deeper_than(text)) {
+    return fail(Code::parse_error,
+                "JSON nested deeper than " + std::to_string(k_max_json_depth) + " levels");
+  }
   Json doc;
   try {
     doc = Json::parse(text);

@@ -1,8 +1,12 @@
 #include "common/core/secret_manifest.hpp"
 
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "common/core/encoding.hpp"
+#include "common/core/limits.hpp"
 #include "common/core/yaml_node.hpp"
 
 namespace regcred::core {
@@ -91,6 +95,43 @@ void collect(const YAML::Node& obj, const std::string& origin, ManifestSet& out)
   }
 }
 
+// yaml-cpp 0.7's LoadAll loops for ever, allocating a null document each turn, when the parser
+// meets a token no node can start with: HandleNextDocument reports a document without consuming
+// the token (jbeder/yaml-cpp#1319, fixed after 0.8). A first pass with an event handler that
+// builds nothing notices a document starting where the one before it started, and stops there
+// with the place. Only then does LoadAll build the nodes. The cost is a second parse of YAML
+// manifests only (a --secrets-dir file; JSON goes to nlohmann).
+class StartProbe final : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Throws YAML::Exception as LoadAll would.
+void check_yaml_progress(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  StartProbe probe;
+  int previous = -1;
+  while (parser.HandleNextDocument(probe)) {
+    if (probe.start.pos <= previous) {
+      throw YAML::ParserException(probe.start, "unexpected token where a document should start");
+    }
+    previous = probe.start.pos;
+  }
+}
+
 }  // namespace
 
 std::string SecretManifest::display_name() const {
@@ -101,6 +142,10 @@ Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_vi
   ManifestSet out;
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
+    if (json_deeper_than(text)) {
+      return fail(Code::parse_error, std::string(origin) + ": JSON nested deeper than " +
+                                         std::to_string(k_max_json_depth) + " levels");
+    }
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text);
@@ -116,7 +161,9 @@ Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_vi
   }
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::string owned(text);
+    check_yaml_progress(owned);
+    docs = YAML::LoadAll(owned);
   } catch (const YAML::Exception& e) {
     // e.msg is yaml-cpp's reason without the input text; the mark gives line and column.
     return fail(Code::parse_error, std::string(origin) + ": not YAML: line " +
@@ -194,9 +241,23 @@ Result<DockerConfig> pull_secret_config(const SecretManifest& s) {
   auto it = s.data.find(k);
   if (it == s.data.end())
     return fail(Code::invalid_argument, "type " + s.type + " needs data[" + k + "]");
+  std::size_t size = 0;
+  for (const auto& [name, value] : s.data)
+    size += name.size() + value.reveal().size();
+  if (size > k_max_secret_data) {
+    return fail(Code::invalid_argument, "data: " + std::to_string(size) +
+                                            " bytes; the API server stores at most " +
+                                            std::to_string(k_max_secret_data) + " in one secret");
+  }
   auto cfg =
       DockerConfig::parse(it->second.reveal(), new_type ? Format::config_json : Format::dockercfg);
   if (!cfg) return fail(std::move(cfg).error().context(k));
+  if (cfg->auths().size() > k_max_registries_per_secret) {
+    return fail(Code::invalid_argument, "data[" + k + "]: " + std::to_string(cfg->auths().size()) +
+                                            " registries; at most " +
+                                            std::to_string(k_max_registries_per_secret) +
+                                            " in one secret");
+  }
   return cfg;
 }
 

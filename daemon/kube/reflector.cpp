@@ -1,5 +1,6 @@
 #include "daemon/kube/reflector.hpp"
 
+#include "common/core/limits.hpp"
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
 
@@ -170,7 +171,8 @@ Reflector::Outcome Reflector::list() {
       continue;
     }
     if (r->status != 200) return on_status_error(r->status, r->body, r->retry_after, true);
-    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    auto j = core::json_deeper_than(r->body) ? nlohmann::json(nullptr)
+                                             : nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("items")) {
       set_state("error", "list answer is not a SecretList");
       return Outcome::backoff_relist;
@@ -229,7 +231,8 @@ Reflector::Outcome Reflector::watch() {
   std::uint64_t seen = 0;
   auto started = std::chrono::steady_clock::now();
   auto on_line = [&](std::string_view line) -> bool {
-    auto ev = nlohmann::json::parse(line, nullptr, false);
+    auto ev = core::json_deeper_than(line) ? nlohmann::json(nullptr)
+                                           : nlohmann::json::parse(line, nullptr, false);
     if (ev.is_discarded() || !ev.is_object() || !ev.contains("type") || !ev.contains("object")) {
       set_state("error", "watch event is not JSON; resuming");
       io::log_warning("watch event is not an event; resuming from the last resourceVersion",
