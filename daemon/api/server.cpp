@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/io/log.hpp"
+#include "daemon/api/wire.hpp"
 
 namespace regcred::api {
 namespace asio = boost::asio;
@@ -29,8 +30,6 @@ using Stream = beast::basic_stream<local, asio::any_io_executor, beast::unlimite
 namespace {
 
 constexpr std::size_t k_max_connections = 64;
-constexpr std::uint64_t k_body_limit = 64U * 1024U;
-constexpr std::uint32_t k_header_limit = 16U * 1024U;
 constexpr auto k_read_timeout = std::chrono::seconds(10);
 
 // The peer's supplementary groups, from the kernel (SO_PEERGROUPS, Linux 4.13), as they were
@@ -76,32 +75,19 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
     Stream stream(std::move(sock));
     beast::flat_buffer buf;
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(k_body_limit);
-      parser.header_limit(k_header_limit);
+      wire::Parser parser;
+      wire::limit(parser);
       stream.expires_after(k_read_timeout);
       auto [ec, n] =
           co_await http::async_read(stream, buf, parser, asio::as_tuple(asio::use_awaitable));
-      if (ec == http::error::body_limit || ec == http::error::header_limit) {
-        http::response<http::string_body> res{http::status::payload_too_large, 11};
-        res.set(http::field::content_type, "application/json");
-        res.body() = "{\"error\":\"request too large\"}\n";
-        res.keep_alive(false);
-        res.prepare_payload();
+      if (wire::too_large(ec)) {
+        auto res = wire::too_large_response();
         stream.expires_after(k_read_timeout);
         co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         break;
       }
       if (ec) break;
-      auto req = parser.release();
-      Request r{std::string(req.method_string()), std::string(req.target()), req.body(), priv};
-      Response out = handler(r);
-      http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
-      res.set(http::field::server, "regcredd");
-      res.set(http::field::content_type, out.content_type);
-      res.keep_alive(req.keep_alive());
-      if (req.method() != http::verb::head) res.body() = std::move(out.body);
-      res.prepare_payload();
+      auto res = wire::answer(parser.release(), priv, handler);
       stream.expires_after(k_read_timeout);
       auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       if (wec || !res.keep_alive()) break;

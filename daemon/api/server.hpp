@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/core/result.hpp"
 #include "daemon/api/router.hpp"
@@ -21,6 +22,11 @@ class io_context;
 namespace regcred::api {
 
 using Handler = std::function<Response(const Request&)>;
+
+// What a session answers to `bytes` arriving on one connection and then its end: the same
+// parser, limits and answers as a socket session, without a socket. For the fuzz target
+// (tests/fuzz status_http) and tests; the answers as they would go on the wire.
+std::string serve_bytes(std::string_view bytes, const Handler& handler, bool privileged);
 
 class StatusServer {
  public:

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "common/core/url.hpp"
+#include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
 
 namespace regcred::kube {
@@ -56,7 +57,7 @@ struct Client::Impl {
 
   // Per request
   HttpResult result;
-  std::string line_buf;
+  core::LineSplitter splitter;
   const std::function<bool(std::string_view)>* on_line = nullptr;
   bool ended_by_callback = false;
   char errbuf[CURL_ERROR_SIZE] = {0};
@@ -93,22 +94,16 @@ struct Client::Impl {
       self->result.body.append(chunk);
       return chunk.size();
     }
-    self->line_buf.append(chunk);
-    std::size_t start = 0;
-    for (;;) {
-      auto nl = self->line_buf.find('\n', start);
-      if (nl == std::string::npos) break;
-      std::string_view line(self->line_buf.data() + start, nl - start);
-      start = nl + 1;
-      if (line.empty()) continue;
-      if (!(*self->on_line)(line)) {
+    switch (self->splitter.feed(chunk, *self->on_line)) {
+      case core::LineSplitter::Fed::more:
+        return chunk.size();
+      case core::LineSplitter::Fed::stopped:
         self->ended_by_callback = true;
         return 0;
-      }
+      case core::LineSplitter::Fed::too_long:
+        return 0;
     }
-    self->line_buf.erase(0, start);
-    if (self->line_buf.size() > k_max_body) return 0;
-    return chunk.size();
+    return 0;
   }
 
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -140,7 +135,7 @@ struct Client::Impl {
     REGCRED_TRY_ASSIGN(Presented cred, creds.current());
     const Connection& c = creds.connection();
     result = HttpResult{};
-    line_buf.clear();
+    splitter.clear();
     on_line = lines;
     ended_by_callback = false;
     errbuf[0] = '\0';

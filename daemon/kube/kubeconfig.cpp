@@ -69,6 +69,10 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 
 Result<Connection> load_kubeconfig(const std::string& path) {
   REGCRED_TRY_ASSIGN(std::string text, io::read_whole_file(path, k_max_file));
+  return parse_kubeconfig(text, path);
+}
+
+Result<Connection> parse_kubeconfig(const std::string& text, const std::string& path) {
   std::string where = "kubeconfig " + path;
   YAML::Node root;
   try {

@@ -44,6 +44,9 @@ struct Connection {
 };
 
 Result<Connection> load_kubeconfig(const std::string& path);
+// The text of a kubeconfig read from `path` (relative paths in it are against path's folder).
+// Reads no file itself.
+Result<Connection> parse_kubeconfig(const std::string& text, const std::string& path);
 
 // KUBERNETES_SERVICE_HOST/PORT and the service account files under `sa_dir`
 // (/var/run/secrets/kubernetes.io/serviceaccount).

@@ -1,17 +1,11 @@
 #include "daemon/kube/reflector.hpp"
 
-#include "common/core/limits.hpp"
+#include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
 
 namespace regcred::kube {
 namespace {
-
-bool is_expired(const nlohmann::json& st) {
-  if (!st.is_object()) return false;
-  std::string reason = st.value("reason", "");
-  return st.value("code", 0) == 410 || reason == "Expired" || reason == "Gone";
-}
 
 // A Status body's message, for logs. The API server's messages name objects, never secrets'
 // data; still, cut it to one line of bounded length.
@@ -171,27 +165,17 @@ Reflector::Outcome Reflector::list() {
       continue;
     }
     if (r->status != 200) return on_status_error(r->status, r->body, r->retry_after, true);
-    auto j = core::json_deeper_than(r->body) ? nlohmann::json(nullptr)
-                                             : nlohmann::json::parse(r->body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("items")) {
+    auto page = core::decode_secret_list(r->body, spec_.id);
+    if (!page) {
       set_state("error", "list answer is not a SecretList");
       return Outcome::backoff_relist;
     }
-    const auto& meta = j.value("metadata", nlohmann::json::object());
-    list_rv = meta.value("resourceVersion", "");
-    cont = meta.value("continue", "");
-    const auto& arr = j["items"];
-    if (arr.is_array()) {
-      for (std::size_t i = 0; i < arr.size(); ++i) {
-        auto s = core::secret_from_json(arr[i], spec_.id + " items[" + std::to_string(i) + "]");
-        if (!s) {
-          io::log_warning("list item skipped",
-                          {{"stream", spec_.id}, {"error", s.error().message}});
-          continue;
-        }
-        items.push_back(std::move(*s));
-      }
+    list_rv = std::move(page->resource_version);
+    cont = std::move(page->continue_token);
+    for (const auto& problem : page->problems) {
+      io::log_warning("list item skipped", {{"stream", spec_.id}, {"error", problem.message}});
     }
+    std::move(page->items.begin(), page->items.end(), std::back_inserter(items));
     if (cont.empty()) break;
   }
   rv_ = list_rv;
@@ -231,59 +215,53 @@ Reflector::Outcome Reflector::watch() {
   std::uint64_t seen = 0;
   auto started = std::chrono::steady_clock::now();
   auto on_line = [&](std::string_view line) -> bool {
-    auto ev = core::json_deeper_than(line) ? nlohmann::json(nullptr)
-                                           : nlohmann::json::parse(line, nullptr, false);
-    if (ev.is_discarded() || !ev.is_object() || !ev.contains("type") || !ev.contains("object")) {
+    auto ev = core::decode_watch_event(line, spec_.id);
+    if (!ev) {
       set_state("error", "watch event is not JSON; resuming");
       io::log_warning("watch event is not an event; resuming from the last resourceVersion",
                       {{"stream", spec_.id}});
       return false;
     }
     ++seen;
-    std::string type = ev["type"].is_string() ? ev["type"].get<std::string>() : "";
-    const auto& obj = ev["object"];
-    if (type == "ERROR") {
-      std::string msg = obj.is_object() ? obj.value("message", "") : "";
-      if (is_expired(obj)) {
-        io::log_info("watch: resourceVersion expired; listing again",
-                     {{"stream", spec_.id}, {"message", msg}});
-        set_state("error", "410 in watch: " + msg);
-        rv_.clear();
-        after = Outcome::relist;
-      } else {
-        set_state("error", "watch ERROR event: " + msg);
-        io::log_warning("watch ERROR event", {{"stream", spec_.id}, {"message", msg}});
-        after = Outcome::backoff_relist;
+    switch (ev->type) {
+      case core::WatchType::error:
+        if (ev->expired) {
+          io::log_info("watch: resourceVersion expired; listing again",
+                       {{"stream", spec_.id}, {"message", ev->message}});
+          set_state("error", "410 in watch: " + ev->message);
+          rv_.clear();
+          after = Outcome::relist;
+        } else {
+          set_state("error", "watch ERROR event: " + ev->message);
+          io::log_warning("watch ERROR event", {{"stream", spec_.id}, {"message", ev->message}});
+          after = Outcome::backoff_relist;
+        }
+        return false;
+      case core::WatchType::bookmark: {
+        if (!ev->resource_version.empty()) rv_ = ev->resource_version;
+        std::lock_guard lock(status_mu_);
+        ++bookmarks_;
+        return true;
       }
-      return false;
+      case core::WatchType::unknown:
+        io::log_warning("unknown watch event type; ignored",
+                        {{"stream", spec_.id}, {"type", ev->type_text.substr(0, 64)}});
+        return true;
+      case core::WatchType::added:
+      case core::WatchType::modified:
+      case core::WatchType::deleted:
+        break;
     }
-    std::string rv;
-    if (obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()) {
-      rv = obj["metadata"].value("resourceVersion", "");
-    }
-    if (type == "BOOKMARK") {
-      if (!rv.empty()) rv_ = rv;
-      std::lock_guard lock(status_mu_);
-      ++bookmarks_;
-      return true;
-    }
-    if (type != "ADDED" && type != "MODIFIED" && type != "DELETED") {
-      io::log_warning("unknown watch event type; ignored", {{"stream", spec_.id}, {"type", type}});
-      return true;
-    }
-    auto s = core::secret_from_json(obj, spec_.id);
-    if (!s) {
+    if (!ev->secret) {
       io::log_warning("watch event object skipped",
-                      {{"stream", spec_.id}, {"error", s.error().message}});
-      if (!rv.empty()) rv_ = rv;
-      return true;
-    }
-    if (type == "DELETED") {
-      cb_.remove(s->namespace_, s->name);
+                      {{"stream", spec_.id}, {"error", ev->secret_error}});
+    } else if (ev->type == core::WatchType::deleted) {
+      cb_.remove(ev->secret->namespace_, ev->secret->name);
     } else {
-      cb_.upsert(std::move(*s));
+      cb_.upsert(std::move(*ev->secret));
     }
-    if (!rv.empty()) rv_ = rv;
+    if (!ev->resource_version.empty()) rv_ = ev->resource_version;
+    if (!ev->secret) return true;
     std::lock_guard lock(status_mu_);
     ++events_;
     last_event_ = std::chrono::system_clock::now();

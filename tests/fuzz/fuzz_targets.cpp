@@ -2,6 +2,8 @@
 // target: the target's name is chosen at compile time (REGCRED_FUZZ_TARGET). Each must never
 // crash, leak, overflow or hit UB, whatever the bytes; results are not checked here (the unit
 // and vector tests do that), except that a parse which succeeds can be serialised again.
+// docker's config.json is the dockerconfigjson target (the same reader, Format::config_json);
+// WWW-Authenticate headers and token answers are registry_answers.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,6 +19,10 @@
 #include "common/core/provider.hpp"
 #include "common/core/registry_auth.hpp"
 #include "common/core/secret_manifest.hpp"
+#include "common/core/watch_event.hpp"
+#include "daemon/api/router.hpp"
+#include "daemon/api/server.hpp"
+#include "daemon/kube/kubeconfig.hpp"
 
 namespace {
 
@@ -83,6 +89,58 @@ void lookup_index(std::string_view in) {
   (void)lookup_image(in, "docker.io/library/nginx");
 }
 
+// The watch stream as the HTTP client hands it over: chunks of any size (the first byte picks
+// it), cut into lines with a small line limit so that the too-long path runs too, each line
+// decoded; and the whole input as one list page.
+void watch_stream(std::string_view in) {
+  if (in.empty()) return;
+  const std::size_t chunk = 1U + static_cast<unsigned char>(in[0]) % 64U;
+  in.remove_prefix(1);
+  LineSplitter lines(4096);
+  for (std::size_t at = 0; at < in.size(); at += chunk) {
+    auto fed = lines.feed(in.substr(at, chunk), [](std::string_view line) {
+      auto ev = decode_watch_event(line, "fuzz");
+      return ev.has_value() && ev->type != WatchType::error;
+    });
+    if (fed != LineSplitter::Fed::more) break;
+  }
+  (void)decode_secret_list(in, "fuzz");
+}
+
+// The status socket: bytes of one connection through the session's parser and limits, routed
+// with a provider that answers every endpoint. The first byte says whether the peer is root.
+class FuzzProvider final : public regcred::api::StatusProvider {
+ public:
+  bool ready() const override { return true; }
+  nlohmann::json status(bool privileged) override { return {{"privileged", privileged}}; }
+  regcred::api::Response credentials(const regcred::api::Request& req,
+                                     const std::string& path) override {
+    return regcred::api::json_response(200, {{"path", path}, {"body", req.body.size()}});
+  }
+  regcred::api::Response pulltests(const regcred::api::Request& req,
+                                   const std::string& path) override {
+    return regcred::api::json_response(req.method == "POST" ? 202 : 200, {{"path", path}});
+  }
+  std::string metrics() override { return "regcred_up 1\n"; }
+  regcred::api::Response reload_config() override {
+    return regcred::api::json_response(200, {{"reloaded", true}});
+  }
+};
+
+void status_http(std::string_view in) {
+  if (in.empty()) return;
+  const bool privileged = (static_cast<unsigned char>(in[0]) & 1U) != 0;
+  in.remove_prefix(1);
+  FuzzProvider provider;
+  (void)regcred::api::serve_bytes(
+      in, [&](const regcred::api::Request& r) { return regcred::api::route(r, provider); },
+      privileged);
+}
+
+void kubeconfig(std::string_view in) {
+  (void)regcred::kube::parse_kubeconfig(std::string(in), "/fuzz/kubeconfig");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -104,5 +162,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     registry_answers(in);
   else if (target == "lookup_index")
     lookup_index(in);
+  else if (target == "watch_stream")
+    watch_stream(in);
+  else if (target == "status_http")
+    status_http(in);
+  else if (target == "kubeconfig")
+    kubeconfig(in);
   return 0;
 }
