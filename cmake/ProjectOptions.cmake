@@ -29,7 +29,10 @@ endif()
 # Debian's hardening flags for the optimised builds the package ships (lintian checks them):
 # fortified libc calls, a read-only GOT resolved at start, stack protector.
 if(NOT REGCRED_SANITIZERS)
+  # One section per function: the exec'd helpers link with --gc-sections and so drop what they
+  # never call, and with it shared libraries they would load at each start (helper/).
   target_compile_options(regcred_options INTERFACE
-    $<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2> -fstack-protector-strong)
+    $<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2> -fstack-protector-strong
+    -ffunction-sections -fdata-sections)
   target_link_options(regcred_options INTERFACE -Wl,-z,relro -Wl,-z,now)
 endif()

@@ -67,5 +67,4 @@ std::string serve_bytes(std::string_view bytes, const Handler& handler, bool pri
   return out;
 }
 
-
 }  // namespace regcred::api

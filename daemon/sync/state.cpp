@@ -43,7 +43,7 @@ std::string render_credentials(const Store::View& view) {
   }
   nlohmann::json root = {{"auths", std::move(auths)},
                          {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
-  return root.dump(1, '\t');
+  return root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
@@ -76,7 +76,7 @@ std::string render_namespaces(const Store& store) {
                       {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
   }
   nlohmann::json root = {{"version", 1}, {"namespaces", std::move(namespaces)}};
-  return root.dump(1, '\t');
+  return root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<void> save_namespaces(const std::string& state_dir, const Store& store) {
@@ -124,7 +124,8 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
     sinks[path] = {{"keys", std::move(keys)}};
   }
   nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
-  return write_state(state_dir, k_sinks_file, root.dump(1, '\t'));
+  return write_state(state_dir, k_sinks_file,
+                     root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<void> prepare_state_dir(const std::string& state_dir) {

@@ -5,6 +5,7 @@
 # files end in the cluster's final state.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'faults-pw' 'storm-[0-9]'
 start_fake_apiserver --state "$T/api.state" --history 20000
 write_kubeconfig "$T/kubeconfig" "$API_URL"
 KUB="$T/kubelet/config.json"

@@ -5,6 +5,7 @@
 # converge to the secrets.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'pw-[0-9]' 'my-own-pw'
 if $PY "$REGCRED_SRC/tests/integration/crash_kill.py" "$REGCRED_BIN/regcredd" "$T" --kills 50 --changes 1000 >"$T/crash.out" 2>&1; then
   ok "$(grep '^#' "$T/crash.out" | head -1 | cut -c3-): files whole after every kill, converged after the last"
 else

@@ -4,6 +4,7 @@
 # and no password in any log line.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'dir-pw-' 'user-pw' 'mine-pw'
 
 D=$T/secrets
 mkdir -p "$D" "$T/home/.docker" "$T/kubelet"

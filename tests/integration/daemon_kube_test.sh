@@ -5,6 +5,7 @@
 # the fake stays faithful to the real wire format.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'kube-pw-' 'token-one' 'token-two'
 
 echo "token-one" >"$T/server-tokens"
 echo "token-one" >"$T/token"

@@ -5,6 +5,7 @@
 # -> the entry goes, the user's own entries stay, and skopeo is anonymous again.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'e2e-reg-pw' 'own-pw'
 for tool in docker-registry skopeo htpasswd openssl; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done

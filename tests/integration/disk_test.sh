@@ -4,6 +4,7 @@
 # every 5 s). Needs root and mount(2); skipped with the reason where it cannot mount.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'disk-pw'
 M="$T/kube"
 mkdir -p "$M" "$T/secrets"
 if ! mount -t tmpfs -o size=64k,mode=0700 tmpfs "$M" 2>"$T/mount.err"; then

@@ -5,6 +5,7 @@
 # namespace. Skipped, with the reason, where containerd does not start.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'runtime-pw'
 for tool in docker-registry skopeo htpasswd openssl containerd ctr; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done

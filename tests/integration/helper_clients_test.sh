@@ -8,6 +8,7 @@
 # - podman pull through the helper, where podman runs here.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'helper-reg-pw' 'node-local-pw'
 for tool in docker-registry skopeo htpasswd openssl; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done

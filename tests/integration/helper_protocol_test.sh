@@ -4,6 +4,7 @@
 # binary, first with no daemon (state folder fallback), then through a running regcredd.
 set -eu
 . "$(dirname "$0")/lib.sh"
+fixture_passwords 'passw0rd1'
 H="$REGCRED_BIN/docker-credential-regcred"
 V="$REGCRED_SRC/tests/data/docker-vectors.json"
 

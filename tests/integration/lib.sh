@@ -9,9 +9,59 @@ PIDS=""
 FAILS=0
 CHECKS=0
 
+# The suite-wide leak check (no_secret_in_outputs_test.sh, run last by ctest) greps what every
+# test produced for every test's fixture passwords. A test names its passwords (extended regular
+# expressions) with fixture_passwords, and the files under $T whose job is to hold credentials
+# (beyond the usual ones below) with credential_files; everything else it leaves in $T is
+# output: logs, command outputs, status answers, recorded requests.
+TEST_NAME=$(basename "$0" .sh)
+OUTPUTS=${REGCRED_OUTPUTS:-}
+LEAK_PATTERNS=""
+LEAK_DECLARED=0
+CREDENTIAL_FILES=""
+# fixture_passwords PATTERN... (none: the test handles no credential)
+fixture_passwords() {
+  LEAK_DECLARED=1
+  for p in "$@"; do LEAK_PATTERNS="$LEAK_PATTERNS$p
+"; done
+}
+credential_files() { CREDENTIAL_FILES="$CREDENTIAL_FILES $*"; }
+if [ -n "$OUTPUTS" ]; then
+  rm -rf "${OUTPUTS:?}/$TEST_NAME"
+  mkdir -p "$OUTPUTS/$TEST_NAME/files"
+  : >"$OUTPUTS/$TEST_NAME/started"
+fi
+# Where credentials belong: the secrets a test feeds in, regcredd's state folder, the node files
+# it writes (config.json anywhere, kubelet's), registry passwords and keys, tokens.
+is_credential_file() { # path relative to $T
+  case "$1" in
+    ./secrets/* | ./secrets*/* | ./state/* | ./state*/* | */config.json | ./kubelet/* | ./pki/* | \
+      *htpasswd* | ./registry-data/* | ./token* | ./server-tokens* | ./sa/* | *.key | *.pem | \
+      ./ctrd/* | ./sysroot/* | ./xdg/* | */auth.json) return 0 ;;
+  esac
+  for c in $CREDENTIAL_FILES; do
+    case "$1" in ./$c) return 0 ;; esac
+  done
+  return 1
+}
+save_outputs() {
+  [ -n "$OUTPUTS" ] || return 0
+  d="$OUTPUTS/$TEST_NAME"
+  printf '%s' "$LEAK_PATTERNS" >"$d/patterns"
+  [ "$LEAK_DECLARED" = 0 ] || : >"$d/declared"
+  (cd "$T" && find . -type f -size -4M) | while IFS= read -r f; do
+    is_credential_file "$f" && continue
+    grep -Iq . "$T/$f" 2>/dev/null || continue # binary or empty
+    mkdir -p "$d/files/$(dirname "$f")"
+    cp "$T/$f" "$d/files/$f" 2>/dev/null || true
+  done
+  : >"$d/saved"
+}
+
 cleanup() {
   for p in $PIDS; do kill "$p" 2>/dev/null || true; done
   for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+  save_outputs
   if [ "${KEEP_TMP:-0}" = 1 ] || [ "$FAILS" -ne 0 ]; then
     echo "# files kept in $T"
   else

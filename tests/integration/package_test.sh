@@ -6,6 +6,7 @@
 # are where the guide says; a node with the default (unconfigured) config gets a clear message.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords # none: the package test handles no credential
 DEB=$(ls "$REGCRED_SRC"/build/regcred_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || { echo "no .deb in build/: make test builds it (make deb)"; exit 1; }
 echo "# $DEB"

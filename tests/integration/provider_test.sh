@@ -8,6 +8,8 @@
 # - namespace-scoped mode with crafted service account tokens.
 set -eu
 . "$(dirname "$0")/lib.sh"
+fixture_passwords 'ns-a-pw' 'ns-b-pw' 'node-pw-7171' 'hub-pw'
+credential_files '*.daemon.out' '*.file.out' '*.state.out' 'keyring-*.json' # the provider's answers: credentials by design
 P="$REGCRED_BIN/regcred-credential-provider"
 G="$REGCRED_SRC/tests/data/provider"
 

@@ -7,6 +7,8 @@
 # `regcredctl pull-test -o json`, in process and through regcredd.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'pull-pw-8181' 'tok-pw-9191' 'tok-pw-9292'
+credential_files users.json # the token server's users and passwords
 for tool in docker-registry skopeo htpasswd openssl; do
   command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
 done

@@ -5,6 +5,7 @@
 # store is the cluster's again.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'restart-pw'
 make_pki
 echo "token-r" >"$T/server-tokens"
 echo "token-r" >"$T/token"

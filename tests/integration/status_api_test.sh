@@ -5,6 +5,7 @@
 # connection count).
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords 'status-pw'
 command -v systemd-socket-activate >/dev/null || { echo "# skip: systemd-socket-activate is not installed"; exit 77; }
 mkdir -p "$T/secrets"
 secret_json apps pull registry.example.com alice 'status-pw-3434' >"$T/secrets/pull.json"

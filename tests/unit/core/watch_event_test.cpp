@@ -79,8 +79,8 @@ TEST(WatchEvent, DecodesSecretsBookmarksAndErrors) {
   ASSERT_TRUE(ev.has_value());
   EXPECT_FALSE(ev->expired);
   EXPECT_EQ(ev->message, "");
-  ev = decode_watch_event(R"({"type":"MODIFIED","object":{"metadata":{"resourceVersion":5}}})",
-                          "k");
+  ev =
+      decode_watch_event(R"({"type":"MODIFIED","object":{"metadata":{"resourceVersion":5}}})", "k");
   ASSERT_TRUE(ev.has_value());
   EXPECT_EQ(ev->resource_version, "");
   EXPECT_FALSE(ev->secret.has_value());
@@ -93,16 +93,16 @@ TEST(WatchEvent, DecodesSecretsBookmarksAndErrors) {
 }
 
 TEST(WatchEvent, WhatIsNotAnEventIsAnError) {
-  for (std::string_view line : {std::string_view("garbage"), std::string_view("[1,2]"),
-                                std::string_view(R"({"type":"ADDED"})"),
-                                std::string_view(R"({"object":{}})"),
-                                std::string_view(R"({"type":"ADDED","object":{"kind":"Secr)")}) {
+  for (std::string_view line :
+       {std::string_view("garbage"), std::string_view("[1,2]"),
+        std::string_view(R"({"type":"ADDED"})"), std::string_view(R"({"object":{}})"),
+        std::string_view(R"({"type":"ADDED","object":{"kind":"Secr)")}) {
     auto ev = decode_watch_event(line, "kube/secrets");
     ASSERT_FALSE(ev.has_value()) << line;
     EXPECT_EQ(ev.error().message, "kube/secrets: watch event is not an event");
   }
-  const std::string deep = R"({"type":"ADDED","object":{"x":)" + std::string(1000, '[') +
-                           std::string(1000, ']') + "}}";
+  const std::string deep =
+      R"({"type":"ADDED","object":{"x":)" + std::string(1000, '[') + std::string(1000, ']') + "}}";
   EXPECT_FALSE(decode_watch_event(deep, "k").has_value());
 }
 

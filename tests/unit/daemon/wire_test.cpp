@@ -18,10 +18,9 @@ int count(const std::string& s, const std::string& what) {
 }
 
 Response echo(const Request& r) {
-  return json_response(200, {{"method", r.method},
-                             {"target", r.target},
-                             {"body", r.body},
-                             {"privileged", r.privileged}});
+  return json_response(
+      200,
+      {{"method", r.method}, {"target", r.target}, {"body", r.body}, {"privileged", r.privileged}});
 }
 
 TEST(Wire, AnswersEachPipelinedRequestUntilClose) {
@@ -48,15 +47,37 @@ TEST(Wire, ChunkedBodiesAreJoined) {
 
 TEST(Wire, TooLargeIs413AndTheEnd) {
   const std::string body(64 * 1024 + 1, 'x');
-  std::string out = serve_bytes("POST /v1/provider HTTP/1.1\r\nContent-Length: " +
-                                    std::to_string(body.size()) + "\r\n\r\n" + body +
-                                    "GET /healthz HTTP/1.1\r\n\r\n",
-                                echo, true);
+  std::string out =
+      serve_bytes("POST /v1/provider HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\n\r\n" + body + "GET /healthz HTTP/1.1\r\n\r\n",
+                  echo, true);
   EXPECT_EQ(out.rfind("HTTP/1.1 413 Payload Too Large", 0), 0U) << out.substr(0, 80);
   EXPECT_EQ(count(out, "HTTP/1.1"), 1);
-  out = serve_bytes("GET / HTTP/1.1\r\nX: " + std::string(17 * 1024, 'h') + "\r\n\r\n", echo,
-                    true);
+  out = serve_bytes("GET / HTTP/1.1\r\nX: " + std::string(17 * 1024, 'h') + "\r\n\r\n", echo, true);
   EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0U);
+}
+
+// Found by the status_http fuzz target: a path that is not UTF-8 in a 404's message made the
+// JSON printer throw, which in a session is std::terminate: any local user could stop regcredd.
+TEST(Wire, APathThatIsNotUtf8IsAnsweredNotThrownOn) {
+  class Nothing final : public StatusProvider {
+   public:
+    bool ready() const override { return true; }
+    nlohmann::json status(bool) override { return nlohmann::json::object(); }
+    Response credentials(const Request&, const std::string&) override { return {}; }
+    Response pulltests(const Request&, const std::string&) override { return {}; }
+    std::string metrics() override { return {}; }
+    Response reload_config() override { return {}; }
+  } provider;
+  const std::string out = serve_bytes(
+      "POST /v1/relo\xb4"
+      "d HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+      [&](const Request& r) { return route(r, provider); }, false);
+  EXPECT_EQ(out.rfind("HTTP/1.1 404 Not Found", 0), 0U) << out;
+  EXPECT_NE(out.find("no such endpoint: /v1/relo\xef\xbf\xbd"
+                     "d"),
+            std::string::npos)
+      << out;
 }
 
 TEST(Wire, GarbageAndHalfRequestsGetNothing) {
