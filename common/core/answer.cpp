@@ -1,4 +1,5 @@
 #include "common/core/answer.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <algorithm>
 #include <tuple>
@@ -61,9 +62,9 @@ CredentialTable table_of_state(const DockerConfig& cfg) {
     std::string ns, name, source;
     if (sources != nullptr) {
       if (auto p = sources->find(e.key); p != sources->end() && p->is_object()) {
-        ns = p->value("namespace", "");
-        name = p->value("name", "");
-        source = p->value("source", "");
+        ns = json_value(*p, "namespace", "");
+        name = json_value(*p, "name", "");
+        source = json_value(*p, "source", "");
       }
     }
     std::string rank = ns;

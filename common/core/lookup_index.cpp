@@ -1,4 +1,5 @@
 #include "common/core/lookup_index.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -37,12 +38,12 @@ Result<CredentialTable> scan(std::string_view index, Want&& want) {
     auto j = nlohmann::json::parse(line.substr(t2 + 1), nullptr, false);
     if (!j.is_object()) return fail(Code::parse_error, "a lookup index entry that is not JSON");
     TableEntry e;
-    e.key = j.value("key", "");
-    e.credential.username = j.value("username", "");
-    e.credential.password = Secret(j.value("password", ""));
-    e.credential.identitytoken = Secret(j.value("identitytoken", ""));
-    e.rank = j.value("rank", "");
-    e.from = j.value("from", "");
+    e.key = json_value(j, "key", "");
+    e.credential.username = json_value(j, "username", "");
+    e.credential.password = Secret(json_value(j, "password", ""));
+    e.credential.identitytoken = Secret(json_value(j, "identitytoken", ""));
+    e.rank = json_value(j, "rank", "");
+    e.from = json_value(j, "from", "");
     out.push_back(std::move(e));
   }
   return out;

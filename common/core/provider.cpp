@@ -1,4 +1,5 @@
 #include "common/core/provider.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -385,16 +386,16 @@ Result<ServiceAccountClaims> service_account_claims(const Secret& token) {
   ServiceAccountClaims c;
   // Bound tokens carry "kubernetes.io": {namespace, serviceaccount{name,uid}, pod{name,uid}}.
   if (auto k = claims.find("kubernetes.io"); k != claims.end() && k->is_object()) {
-    c.namespace_ = k->value("namespace", "");
+    c.namespace_ = json_value(*k, "namespace", "");
     if (auto sa = k->find("serviceaccount"); sa != k->end() && sa->is_object()) {
-      c.name = sa->value("name", "");
-      c.uid = sa->value("uid", "");
+      c.name = json_value(*sa, "name", "");
+      c.uid = json_value(*sa, "uid", "");
     }
     if (auto pod = k->find("pod"); pod != k->end() && pod->is_object())
-      c.pod = pod->value("name", "");
+      c.pod = json_value(*pod, "name", "");
   }
   // sub: system:serviceaccount:<namespace>:<name>; it must agree with the claims above.
-  const std::string sub = claims.value("sub", "");
+  const std::string sub = json_value(claims, "sub", "");
   const std::string prefix = "system:serviceaccount:";
   if (sub.starts_with(prefix)) {
     std::string rest = sub.substr(prefix.size());

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/encoding.hpp"
+#include "common/core/json_fields.hpp"
 #include "common/core/provider.hpp"
 #include "common/core/provider_detail.hpp"
 #include "common/core/url.hpp"
@@ -139,7 +140,7 @@ Result<ProviderConfig> decode_provider_config(std::string_view text) {
   const bool v1 = api == "kubelet.config.k8s.io/v1";
   REGCRED_TRY(known_fields(j, {"apiVersion", "kind", "providers"}, ""));
   ProviderConfig cfg;
-  const json providers = j.value("providers", json::array());
+  const json providers = json_value(j, "providers", json::array());
   if (!providers.is_array() && !providers.is_null()) {
     return fail(Code::parse_error, "providers: expected a list");
   }
@@ -155,8 +156,8 @@ Result<ProviderConfig> decode_provider_config(std::string_view text) {
     REGCRED_TRY_ASSIGN(e.name, string_field(p, "name", at));
     REGCRED_TRY_ASSIGN(e.api_version, string_field(p, "apiVersion", at));
     REGCRED_TRY_ASSIGN(e.match_images,
-                       string_list(p.value("matchImages", json()), at + "matchImages"));
-    REGCRED_TRY_ASSIGN(e.args, string_list(p.value("args", json()), at + "args"));
+                       string_list(json_value(p, "matchImages", json()), at + "matchImages"));
+    REGCRED_TRY_ASSIGN(e.args, string_list(json_value(p, "args", json()), at + "args"));
     if (auto d = p.find("defaultCacheDuration"); d != p.end() && !d->is_null()) {
       if (!d->is_string())
         return fail(Code::parse_error, at + "defaultCacheDuration: expected a string");
@@ -191,12 +192,14 @@ Result<ProviderConfig> decode_provider_config(std::string_view text) {
           return fail(Code::parse_error, tat + "requireServiceAccount: expected a bool");
         t.require_service_account = r->get<bool>();
       }
-      REGCRED_TRY_ASSIGN(t.required_annotation_keys,
-                         string_list(ta->value("requiredServiceAccountAnnotationKeys", json()),
-                                     tat + "requiredServiceAccountAnnotationKeys"));
-      REGCRED_TRY_ASSIGN(t.optional_annotation_keys,
-                         string_list(ta->value("optionalServiceAccountAnnotationKeys", json()),
-                                     tat + "optionalServiceAccountAnnotationKeys"));
+      REGCRED_TRY_ASSIGN(
+          t.required_annotation_keys,
+          string_list(json_value(*ta, "requiredServiceAccountAnnotationKeys", json()),
+                      tat + "requiredServiceAccountAnnotationKeys"));
+      REGCRED_TRY_ASSIGN(
+          t.optional_annotation_keys,
+          string_list(json_value(*ta, "optionalServiceAccountAnnotationKeys", json()),
+                      tat + "optionalServiceAccountAnnotationKeys"));
       e.token_attributes = std::move(t);
     }
     cfg.providers.push_back(std::move(e));

@@ -1,4 +1,5 @@
 #include "common/core/registry_auth.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -107,7 +108,7 @@ std::string registry_error_code(std::string_view body) {
   if (!j.is_object()) return "";
   auto it = j.find("errors");
   if (it == j.end() || !it->is_array() || it->empty() || !(*it)[0].is_object()) return "";
-  return (*it)[0].value("code", "");
+  return json_value((*it)[0], "code", "");
 }
 
 std::string manifest_accept() {
@@ -123,20 +124,21 @@ Result<ManifestInfo> parse_manifest(std::string_view body, std::string_view cont
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_object()) return fail(Code::parse_error, "manifest: not a JSON object");
   ManifestInfo m;
-  m.media_type = j.value("mediaType", std::string(content_type.substr(0, content_type.find(';'))));
+  m.media_type =
+      json_value(j, "mediaType", std::string(content_type.substr(0, content_type.find(';'))));
   if (auto c = j.find("config"); c != j.end() && c->is_object())
-    m.config_digest = c->value("digest", "");
+    m.config_digest = json_value(*c, "digest", "");
   if (auto list = j.find("manifests"); list != j.end() && list->is_array()) {
     if (j.find("mediaType") == j.end() && !is_index_type(m.media_type))
       m.media_type = std::string(k_oci_index);
     for (const auto& e : *list) {
       if (!e.is_object()) continue;
       ManifestInfo::Entry entry;
-      entry.digest = e.value("digest", "");
-      entry.media_type = e.value("mediaType", "");
+      entry.digest = json_value(e, "digest", "");
+      entry.media_type = json_value(e, "mediaType", "");
       if (auto p = e.find("platform"); p != e.end() && p->is_object()) {
-        entry.platform = {p->value("os", ""), p->value("architecture", ""),
-                          p->value("variant", "")};
+        entry.platform = {json_value(*p, "os", ""), json_value(*p, "architecture", ""),
+                          json_value(*p, "variant", "")};
       }
       m.manifests.push_back(std::move(entry));
     }

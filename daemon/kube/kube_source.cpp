@@ -1,4 +1,5 @@
 #include "daemon/kube/kube_source.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -78,8 +79,9 @@ class KubeSource : public Source {
     bool ok = true;
     for (const auto& r : reflectors_) {
       auto s = r->status();
-      synced = synced && s.value("synced", false);
-      ok = ok && s.value("state", "") != "error" && s.value("state", "") != "backoff";
+      synced = synced && core::json_value(s, "synced", false);
+      ok = ok && core::json_value(s, "state", "") != "error" &&
+           core::json_value(s, "state", "") != "backoff";
       streams.push_back(std::move(s));
     }
     return {{"name", name_},

@@ -1,4 +1,5 @@
 #include "daemon/kube/kubeconfig.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -294,7 +295,8 @@ Result<Presented> CredentialSource::run_exec() {
   if (j.is_discarded() || !j.is_object()) {
     return fail(Code::parse_error, what + ": the output is not JSON");
   }
-  if (j.value("apiVersion", "") != e.api_version || j.value("kind", "") != "ExecCredential") {
+  if (core::json_value(j, "apiVersion", "") != e.api_version ||
+      core::json_value(j, "kind", "") != "ExecCredential") {
     return fail(Code::parse_error, what + ": expected an ExecCredential of " + e.api_version);
   }
   if (!j.contains("status") || !j["status"].is_object()) {
@@ -304,8 +306,8 @@ Result<Presented> CredentialSource::run_exec() {
   Presented p;
   if (st.contains("token") && st["token"].is_string())
     p.bearer = Secret(st["token"].get<std::string>());
-  std::string cert = st.value("clientCertificateData", "");
-  std::string key = st.value("clientKeyData", "");
+  std::string cert = core::json_value(st, "clientCertificateData", "");
+  std::string key = core::json_value(st, "clientKeyData", "");
   if (cert.empty() != key.empty()) {
     return fail(Code::parse_error,
                 what + ": clientCertificateData and clientKeyData must come together");

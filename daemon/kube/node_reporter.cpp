@@ -1,4 +1,5 @@
 #include "daemon/kube/node_reporter.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -100,7 +101,8 @@ struct NodeReporter::Impl {
     auto r = client.get("/api/v1/nodes/" + node_name + "?resourceVersion=0");
     if (!r || r->status != 200) return;
     auto j = json::parse(r->body, nullptr, false);
-    if (j.is_object() && j.contains("metadata")) node_uid = j["metadata"].value("uid", "");
+    if (j.is_object() && j.contains("metadata"))
+      node_uid = core::json_value(j["metadata"], "uid", "");
   }
 
   bool patch(const NodeCondition& c, system_clock::time_point transition) {

@@ -1,4 +1,5 @@
 #include "helper/common/backend.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -110,7 +111,7 @@ Result<std::optional<GetAnswer>> Backend::get(std::string_view server) {
     json j = json::parse(r->body, nullptr, false);
     if (!j.is_object()) return fail(Code::parse_error, "regcredd: an answer that is not JSON");
     return std::optional<GetAnswer>(
-        GetAnswer{j.value("username", ""), Secret(j.value("secret", ""))});
+        GetAnswer{core::json_value(j, "username", ""), Secret(core::json_value(j, "secret", ""))});
   }
   if (r.error().code != Code::unavailable) return fail(r.error());
   REGCRED_TRY_ASSIGN(auto table, state_table({Filter::registry, std::string(server)}));

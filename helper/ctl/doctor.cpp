@@ -1,4 +1,5 @@
 #include "helper/ctl/doctor.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <unistd.h>
 
@@ -60,7 +61,7 @@ json step_json(const Step& s) {
 
 // The pull test's class -> which step failed and what to do next.
 std::string hint_for(const std::string& cls, const json& r) {
-  const std::string msg = r.value("message", "");
+  const std::string msg = core::json_value(r, "message", "");
   if (cls == "dns")
     return "the node cannot resolve the registry: check /etc/resolv.conf and /etc/hosts on the "
            "node (not cluster DNS), and the registry name in the image";
@@ -148,30 +149,33 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
   }
   const json& s = *status;
   const json& store = s["store"];
-  out << "NODE        " << s.value("node", "") << "\n";
-  out << "REGCREDD    " << s.value("version", "") << ", "
-      << (s.value("ready", false) ? "ready" : "not ready") << ", last sync "
-      << s.value("lastSync", "never") << "\n";
-  out << "STORE       " << store.value("secrets", 0) << " secrets, " << store.value("registries", 0)
-      << " registries, " << store.value("rejected", 0) << " rejected, "
-      << store.value("shadowed", 0) << " shadowed\n";
+  out << "NODE        " << core::json_value(s, "node", "") << "\n";
+  out << "REGCREDD    " << core::json_value(s, "version", "") << ", "
+      << (core::json_value(s, "ready", false) ? "ready" : "not ready") << ", last sync "
+      << core::json_value(s, "lastSync", "never") << "\n";
+  out << "STORE       " << core::json_value(store, "secrets", 0) << " secrets, "
+      << core::json_value(store, "registries", 0) << " registries, "
+      << core::json_value(store, "rejected", 0) << " rejected, "
+      << core::json_value(store, "shadowed", 0) << " shadowed\n";
   for (const auto& src : s["sources"]) {
-    out << "SOURCE      " << src.value("name", "") << ": "
-        << (src.value("synced", false) ? "synced" : "not synced")
+    out << "SOURCE      " << core::json_value(src, "name", "") << ": "
+        << (core::json_value(src, "synced", false) ? "synced" : "not synced")
         << (src.contains("lastError") && src["lastError"].is_string()
                 ? ", last error: " + src["lastError"].get<std::string>()
                 : "")
         << "\n";
   }
   for (const auto& sk : s["sinks"]) {
-    out << "FILE        " << sk.value("path", "") << ": "
-        << (sk.value("ok", false) ? "ok" : "FAILED " + sk.value("error", "")) << ", "
-        << sk.value("entries", 0) << " entries, " << sk["conflicts"].size() << " conflicts\n";
+    out << "FILE        " << core::json_value(sk, "path", "") << ": "
+        << (core::json_value(sk, "ok", false) ? "ok"
+                                              : "FAILED " + core::json_value(sk, "error", ""))
+        << ", " << core::json_value(sk, "entries", 0) << " entries, " << sk["conflicts"].size()
+        << " conflicts\n";
   }
   for (const auto& sec : s["secrets"]) {
-    if (sec.value("status", "") != "rejected" && sec["problems"].empty()) continue;
-    out << (sec.value("status", "") == "rejected" ? "REJECTED    " : "WARNING     ")
-        << sec.value("secret", "") << "\n";
+    if (core::json_value(sec, "status", "") != "rejected" && sec["problems"].empty()) continue;
+    out << (core::json_value(sec, "status", "") == "rejected" ? "REJECTED    " : "WARNING     ")
+        << core::json_value(sec, "secret", "") << "\n";
     for (const auto& p : sec["problems"])
       out << "              " << p.get<std::string>() << "\n";
   }
@@ -179,8 +183,8 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
     for (const auto& [image, list] : s["pullTests"].items()) {
       if (list.empty()) continue;
       const auto& r = list[0];
-      out << "PULL TEST   " << image << ": " << r.value("class", "") << " ("
-          << r.value("finishedAt", "") << ")\n";
+      out << "PULL TEST   " << image << ": " << core::json_value(r, "class", "") << " ("
+          << core::json_value(r, "finishedAt", "") << ")\n";
     }
   }
   return 0;
@@ -195,7 +199,8 @@ int run_reload(const std::string& socket, std::ostream& out, std::ostream& err) 
   }
   json j = json::parse(r->body, nullptr, false);
   if (r->status != 200) {
-    err << "regcredctl: reload: " << (j.is_object() ? j.value("error", "") : r->body) << "\n";
+    err << "regcredctl: reload: " << (j.is_object() ? core::json_value(j, "error", "") : r->body)
+        << "\n";
     return 1;
   }
   out << "regcredd is reloading its configuration\n";
@@ -229,12 +234,14 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
     const json& st = *status;
     std::vector<std::string> bad;
     for (const auto& sk : st["sinks"]) {
-      if (!sk.value("ok", true)) bad.push_back(sk.value("path", "") + ": " + sk.value("error", ""));
+      if (!core::json_value(sk, "ok", true))
+        bad.push_back(core::json_value(sk, "path", "") + ": " + core::json_value(sk, "error", ""));
     }
-    s1.detail = "node " + st.value("node", "") + ", regcredd " + st.value("version", "") + ", " +
-                std::to_string(st["store"].value("secrets", 0)) + " secrets, last sync " +
-                st.value("lastSync", "never");
-    if (!st.value("ready", false)) {
+    s1.detail = "node " + core::json_value(st, "node", "") + ", regcredd " +
+                core::json_value(st, "version", "") + ", " +
+                std::to_string(core::json_value(st["store"], "secrets", 0)) +
+                " secrets, last sync " + core::json_value(st, "lastSync", "never");
+    if (!core::json_value(st, "ready", false)) {
       s1.state = "failed";
       s1.hint = "regcredd has not finished its first sync: check its sources (regcredctl status)";
       fail_verdict("regcredd is not in sync yet: check its sources with regcredctl status");
@@ -252,8 +259,8 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
   PullTestArgs pa{a.image, std::nullopt, a.namespace_, a.ca_files, a.socket, a.state_dir};
   PullTestRun run = pull_test(pa);
   const json& r = run.result;
-  const std::string cls = r.value("class", "");
-  const std::string phase = r.value("phase", "");
+  const std::string cls = core::json_value(r, "class", "");
+  const std::string phase = core::json_value(r, "phase", "");
   std::string addrs;
   if (r.contains("addresses")) {
     for (const auto& x : r["addresses"])
@@ -265,7 +272,7 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
           addrs.empty() ? "" : "resolves to " + addrs, ""};
   if (network_failed) {
     s2.state = "failed";
-    s2.detail = cls + " (phase " + phase + "): " + r.value("message", "");
+    s2.detail = cls + " (phase " + phase + "): " + core::json_value(r, "message", "");
     s2.hint = hint_for(cls, r);
     fail_verdict(cls + ": " + s2.hint);
   }
@@ -275,22 +282,22 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
   if (network_failed) {
     s3.state = "skipped";
     s3.detail = "the registry is not reachable";
-  } else if (!r.value("ok", false)) {
+  } else if (!core::json_value(r, "ok", false)) {
     s3.state = "failed";
     s3.detail =
         cls + " (phase " + phase +
         (r["httpStatus"].is_number() ? ", HTTP " + std::to_string(r["httpStatus"].get<long>())
                                      : "") +
-        "): " + r.value("message", "");
+        "): " + core::json_value(r, "message", "");
     s3.hint = hint_for(cls, r);
     fail_verdict(cls + ": " + s3.hint);
   } else {
-    s3.detail = "digest " + r.value("digest", "");
+    s3.detail = "digest " + core::json_value(r, "digest", "");
   }
   if (r.contains("credential") && r["credential"].is_object()) {
     s3.detail += (s3.detail.empty() ? "" : "; ") + std::string("credential from ") +
-                 r["credential"].value("from", "") + " (key " + r["credential"].value("key", "") +
-                 ")";
+                 core::json_value(r["credential"], "from", "") + " (key " +
+                 core::json_value(r["credential"], "key", "") + ")";
   } else if (s3.state != "skipped") {
     s3.detail +=
         (s3.detail.empty() ? "" : "; ") + std::string("no credential matched: anonymous pull");
@@ -343,8 +350,8 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
     std::vector<const json*> candidates;
     for (const auto& sec : (*status)["secrets"]) {
       const auto& src = sec["source"];
-      if (src.value("namespace", "") != *a.namespace_) continue;
-      if (a.secret && src.value("name", "") != *a.secret) continue;
+      if (core::json_value(src, "namespace", "") != *a.namespace_) continue;
+      if (a.secret && core::json_value(src, "name", "") != *a.secret) continue;
       candidates.push_back(&sec);
     }
     const std::string what = *a.namespace_ + (a.secret ? "/" + *a.secret : " (any pull secret)");
@@ -362,7 +369,7 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
       std::vector<std::string> problems;
       bool rejected = false;
       for (const auto* sec : candidates) {
-        if (sec->value("status", "") == "rejected") rejected = true;
+        if (core::json_value(*sec, "status", "") == "rejected") rejected = true;
         for (const auto& k : (*sec)["keys"])
           keys.push_back(k.get<std::string>());
         for (const auto& p : (*sec)["problems"])

@@ -1,4 +1,5 @@
 #include "helper/ctl/pull_cmd.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -40,7 +41,7 @@ std::optional<json> by_daemon(const PullTestArgs& a) {
   if (!r) return error_result(a.image, r.error().message);
   json started = json::parse(r->body, nullptr, false);
   if (r->status != 202 || !started.is_object() || !started.contains("id")) {
-    std::string msg = started.is_object() ? started.value("error", "") : "";
+    std::string msg = started.is_object() ? core::json_value(started, "error", "") : "";
     return error_result(
         a.image, "regcredd: " + (msg.empty() ? "answered " + std::to_string(r->status) : msg));
   }
@@ -112,8 +113,9 @@ int run_pull_test(const PullTestArgs& a, const std::string& format, std::ostream
       out << "DIGEST      " << text("digest") << "\n";
     if (r.contains("credential") && r["credential"].is_object()) {
       const auto& c = r["credential"];
-      out << "CREDENTIAL  " << c.value("from", "") << " (key " << c.value("key", "") << ", user "
-          << c.value("username", "") << ")\n";
+      out << "CREDENTIAL  " << core::json_value(c, "from", "") << " (key "
+          << core::json_value(c, "key", "") << ", user " << core::json_value(c, "username", "")
+          << ")\n";
     } else {
       out << "CREDENTIAL  (none: anonymous)\n";
     }
@@ -130,7 +132,7 @@ int run_pull_test(const PullTestArgs& a, const std::string& format, std::ostream
     out << "MESSAGE     " << text("message") << "\n";
     out << "RAN BY      " << run.ran_by << "\n";
   }
-  return r.value("ok", false) ? 0 : 1;
+  return core::json_value(r, "ok", false) ? 0 : 1;
 }
 
 }  // namespace regcred::ctl
