@@ -31,11 +31,7 @@ run: build
 	build/bin/regcredd --config examples/regcredd.yaml
 
 bench: build
-	bench/run.sh build/bin/regcred_bench
-	@echo "regcredd, whole process (fake API server on loopback):"
-	@/usr/bin/python3 bench/daemon_sync.py --summary build/bin/regcredd
-	@/usr/bin/python3 bench/helpers.py build/bin
-	@sh bench/pulltest.sh build/bin 2>/dev/null | tail -3
+	/usr/bin/python3 bench/table.py build/bin --markdown docs/benchmarks.md
 
 # ThreadSanitizer over the unit and integration tiers (the daemon's threads: reflectors, the
 # pull-test pool, the node reporter, against the event loop).

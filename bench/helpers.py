@@ -24,6 +24,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("bindir")
 ap.add_argument("--registries", type=int, default=5000)
 ap.add_argument("--runs", type=int, default=20)
+ap.add_argument("--json", action="store_true", help="one JSON object: medians in ms")
 args = ap.parse_args()
 B = os.path.abspath(args.bindir)
 tmp = tempfile.mkdtemp(prefix="regcred-bench-")
@@ -54,6 +55,9 @@ commands = {
 }
 
 
+results = {}
+
+
 def measure(label):
     times = {k: [] for k in commands}
     for _ in range(args.runs):
@@ -64,6 +68,9 @@ def measure(label):
             if p.returncode != 0:
                 raise SystemExit(f"{name} failed ({label}): {p.stdout!r} {p.stderr!r}")
     anchor = statistics.median(times["cat (anchor)"])
+    results[label] = {name: round(statistics.median(t), 3) for name, t in times.items()}
+    if args.json:
+        return
     for name, t in times.items():
         m = statistics.median(t)
         print(f"{label:<12} {name:<14} {m:9.2f} ms   x{m / anchor:5.2f} of cat")
@@ -83,10 +90,13 @@ try:
         except OSError:
             pass
         time.sleep(0.1)
-    print(f"{args.registries} registries in the store, median of {args.runs} runs, interleaved")
+    if not args.json:
+        print(f"{args.registries} registries in the store, median of {args.runs} runs, interleaved")
     measure("daemon up")
 finally:
     daemon.terminate()
     daemon.wait()
 measure("daemon down")
 shutil.rmtree(tmp)
+if args.json:
+    print(json.dumps({"registries": args.registries, "runs": args.runs, **results}))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The pull test beside `skopeo inspect --raw`, same image, same real docker-registry (TLS +
 # htpasswd) on loopback, same credentials file: whole-process medians of 20 interleaved runs.
-# Usage: bench/pulltest.sh BINDIR
+# Usage: bench/pulltest.sh BINDIR [--json]
 set -eu
 REGCRED_BIN=$(cd "${1:-build/bin}" && pwd)
 REGCRED_SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +9,7 @@ export REGCRED_BIN REGCRED_SRC
 . "$REGCRED_SRC/tests/integration/lib.sh"
 push_test_image bench 'bench-pull-pw'
 printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$REG_PORT" "$(printf 'bench:bench-pull-pw' | base64 -w0)" >"$T/auth.json"
-$PY - "$REGCRED_BIN/regcredctl" "$IMAGE" "$T" <<'PYEOF'
+$PY - "$REGCRED_BIN/regcredctl" "$IMAGE" "$T" ${2:-} <<'PYEOF'
 import statistics, subprocess, sys, time
 ctl, image, t = sys.argv[1:4]
 cmds = {
@@ -27,6 +27,11 @@ for _ in range(20):
         if p.returncode != 0:
             raise SystemExit(f"{name} failed: {p.stdout!r} {p.stderr!r}")
 anchor = statistics.median(times["skopeo inspect --raw (anchor)"])
+if "--json" in sys.argv[4:]:
+    import json
+    print(json.dumps({"skopeo_ms": round(anchor, 2),
+                      "pull_test_ms": round(statistics.median(times["regcredctl pull-test"]), 2)}))
+    sys.exit(0)
 print("pull test vs skopeo, median of 20 interleaved runs")
 for name, t in times.items():
     m = statistics.median(t)

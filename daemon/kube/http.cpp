@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "common/core/url.hpp"
@@ -44,12 +46,18 @@ struct Client::Impl {
   explicit Impl(CredentialSource& c) : creds(c) {
     std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     curl = curl_easy_init();
+    multi = curl_multi_init();
   }
   ~Impl() {
+    if (multi != nullptr) curl_multi_cleanup(multi);
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
   CredentialSource& creds;
   CURL* curl = nullptr;
+  // Transfers run on a multi handle: curl_easy_perform polls with a 1 s cap, which woke every
+  // watch thread once a second for nothing (issue 8: no periodic wake-ups when idle).
+  CURLM* multi = nullptr;
+  std::chrono::steady_clock::time_point last_data{};
   std::atomic<bool> cancelled{false};
   std::mutex sock_mu;
   curl_socket_t sock = CURL_SOCKET_BAD;
@@ -64,6 +72,7 @@ struct Client::Impl {
 
   static size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<Impl*>(user);
+    self->last_data = std::chrono::steady_clock::now();
     std::string_view h(data, size * n);
     constexpr std::string_view ra = "retry-after:";
     if (h.size() > ra.size()) {
@@ -86,6 +95,7 @@ struct Client::Impl {
 
   static size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<Impl*>(user);
+    self->last_data = std::chrono::steady_clock::now();
     std::string_view chunk(data, size * n);
     long status = 0;
     curl_easy_getinfo(self->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -106,10 +116,6 @@ struct Client::Impl {
     return 0;
   }
 
-  static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<Impl*>(user)->cancelled.load() ? 1 : 0;
-  }
-
   static int on_sockopt(void* user, curl_socket_t fd, curlsocktype) {
     auto* self = static_cast<Impl*>(user);
     std::lock_guard lock(self->sock_mu);
@@ -123,6 +129,53 @@ struct Client::Impl {
       if (self->sock == fd) self->sock = CURL_SOCKET_BAD;
     }
     return ::close(fd);
+  }
+
+  // curl_easy_perform on the multi handle, sleeping in poll until a socket or one of curl's own
+  // timers needs it, a cancel() wakes it, or (idle > 0) no byte came for `idle`.
+  CURLcode transfer(std::chrono::seconds idle) {
+    using clock = std::chrono::steady_clock;
+    if (multi == nullptr) return CURLE_FAILED_INIT;
+    if (curl_multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
+    last_data = clock::now();
+    CURLcode rc = CURLE_OK;
+    for (;;) {
+      int running = 0;
+      if (curl_multi_perform(multi, &running) != CURLM_OK) {
+        rc = CURLE_FAILED_INIT;
+        break;
+      }
+      bool done = false;
+      int left = 0;
+      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+        if (m->msg == CURLMSG_DONE) {
+          rc = m->data.result;
+          done = true;
+        }
+      }
+      if (done || running == 0) break;
+      if (cancelled) {
+        rc = CURLE_ABORTED_BY_CALLBACK;
+        break;
+      }
+      long curl_ms = -1;
+      curl_multi_timeout(multi, &curl_ms);
+      long wait_ms = curl_ms >= 0 ? curl_ms : 3600L * 1000L;
+      if (idle.count() > 0) {
+        const auto left_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(last_data + idle - clock::now())
+                .count();
+        if (left_ms <= 0) {
+          rc = CURLE_OPERATION_TIMEDOUT;
+          break;
+        }
+        wait_ms = std::min(wait_ms, static_cast<long>(left_ms));
+      }
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min(wait_ms, 3600L * 1000L)),
+                      nullptr);
+    }
+    curl_multi_remove_handle(multi, curl);
+    return rc;
   }
 
   Result<HttpResult> perform(const std::string& path_query,
@@ -167,19 +220,11 @@ struct Client::Impl {
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
     curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, &Impl::on_sockopt);
     curl_easy_setopt(curl, CURLOPT_SOCKOPTDATA, this);
     curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, &Impl::on_close);
     curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, this);
-    if (lines != nullptr) {
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(idle.count()));
-    } else {
-      curl_easy_setopt(curl, CURLOPT_TIMEOUT, k_get_timeout_s);
-    }
+    if (lines == nullptr) curl_easy_setopt(curl, CURLOPT_TIMEOUT, k_get_timeout_s);
     if (c.insecure_skip_tls_verify) {
       if (!warned_insecure) {
         io::log_warning("TLS verification of the API server is OFF (insecure-skip-tls-verify)",
@@ -228,7 +273,7 @@ struct Client::Impl {
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
-    CURLcode rc = curl_easy_perform(curl);
+    CURLcode rc = transfer(lines != nullptr ? idle : std::chrono::seconds(0));
     curl_slist_free_all(headers);
     if (connect_list != nullptr) curl_slist_free_all(connect_list);
     std::fill(auth.begin(), auth.end(), '\0');
@@ -238,7 +283,7 @@ struct Client::Impl {
     if (cancelled) return fail(Code::unavailable, "cancelled");
     std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT && lines != nullptr && result.status == 200) {
-      why = "no data for " + std::to_string(idle.count()) + "s (a dead connection): " + why;
+      why = "no data for " + std::to_string(idle.count()) + "s (a dead connection)";
     }
     return fail(Code::unavailable,
                 method + " " + c.server + path_query.substr(0, path_query.find('?')) + ": " + why);
@@ -265,6 +310,7 @@ Result<HttpResult> Client::stream(const std::string& path_query,
 
 void Client::cancel() {
   impl_->cancelled = true;
+  if (impl_->multi != nullptr) curl_multi_wakeup(impl_->multi);
   std::lock_guard lock(impl_->sock_mu);
   if (impl_->sock != CURL_SOCKET_BAD) ::shutdown(impl_->sock, SHUT_RDWR);
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""make bench: every figure of issue 8 in one table (figure, target, measured median, anchor,
+ratio), each ratio taken from figures measured in the same run, side by side.
+
+  helpers      bench/helpers.py: whole-process helper answers vs `cat` of a small file
+  daemon       bench/daemon_sync.py: initial sync, change -> renamed file (vs a plain atomic
+               write of the same file), storm, idle RSS and wake-ups
+  pull test    bench/pulltest.sh: `regcredctl pull-test` vs `skopeo inspect --raw`
+  core         build/bin/regcred_bench (Google Benchmark), each vs its anchor
+
+Usage: table.py BINDIR [--markdown FILE] [--quick]
+--markdown writes the table with the machine it ran on (docs/benchmarks.md);
+--quick uses smaller sizes (for trying the script, not for figures).
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(argv):
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bindir")
+    ap.add_argument("--markdown")
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    b = os.path.abspath(a.bindir)
+    q = a.quick
+    rows = []  # figure, target, measured, anchor, ratio, met
+
+    def row(figure, target, measured, anchor="", ratio="", met=None):
+        rows.append((figure, target, measured, anchor, ratio,
+                     "" if met is None else ("yes" if met else "**no**")))
+
+    print("helpers ...", file=sys.stderr)
+    h = run_json([sys.executable, f"{HERE}/helpers.py", b, "--json",
+                  "--registries", "500" if q else "5000", "--runs", "5" if q else "20"])
+    for label in ("daemon up", "daemon down"):
+        cat = h[label]["cat (anchor)"]
+        for name, shown in (("get", "`docker-credential-regcred get`"),
+                            ("provider", "`regcred-credential-provider`")):
+            m = h[label][name]
+            row(f"{shown}, {h['registries']} registries, {label}", "<= 2x cat", f"{m:.2f} ms",
+                f"cat {cat:.2f} ms", f"x{m / cat:.2f}", m / cat <= 2)
+
+    print("regcredd (initial sync, changes, storm, idle) ...", file=sys.stderr)
+    d = run_json([sys.executable, f"{HERE}/daemon_sync.py", f"{b}/regcredd"] +
+                 (["--initial", "2000", "--store", "1000", "--changes", "30",
+                   "--idle-seconds", "5", "--storm", "2000"] if q else []))
+    c = d["change_to_file"]
+    w = c["anchor_write_ms"]
+    row(f"change -> renamed config.json, {c['store']} secrets, median of {c['changes']}",
+        "<= 5 ms", f"{c['median_ms']} ms", f"atomic write {w} ms", f"x{c['median_ms'] / w:.1f}",
+        c["median_ms"] <= 5)
+    row("  the same, p99", "<= 20 ms", f"{c['p99_ms']} ms", "", "", c["p99_ms"] <= 20)
+    i = d["initial_sync"]
+    row(f"initial sync of {i['secrets']} secrets (paged list, files written)", "<= 1 s",
+        f"{i['seconds']} s", "", "", i["seconds"] <= 1)
+    row("  RSS afterwards", "<= 40 MB", f"{i['rss_mb']} MB", "", "", i["rss_mb"] <= 40)
+    idle = d["idle"]
+    row(f"RSS idle, {idle['secrets']} secrets", "<= 15 MB", f"{idle['rss_mb']} MB", "", "",
+        idle["rss_mb"] <= 15)
+    row(f"wake-ups idle over {idle['seconds']} s ({idle['threads']} threads; no pull tests, no "
+        "watchdog)", "0", str(idle["wakeups"]), "", "", idle["wakeups"] == 0)
+    s = d["storm"]
+    row(f"storm of {s['events']} updates ({s['store']} secrets): /healthz p99",
+        "<= 10 ms", f"{s['healthz_p99_ms']} ms", f"p50 {s['healthz_p50_ms']} ms", "",
+        s["healthz_p99_ms"] <= 10)
+    row("  last event queued -> file final (upper bound)", "<= 200 ms",
+        f"{s['queued_to_final_ms']} ms", "", "", s["queued_to_final_ms"] <= 200)
+    row("  rewrites of the file per second", "<= 20", str(s["writes_per_second"]),
+        f"{s['file_writes']} in {s['storm_seconds']} s", "", s["writes_per_second"] <= 20)
+
+    print("pull test vs skopeo ...", file=sys.stderr)
+    p = run_json(["sh", f"{HERE}/pulltest.sh", b, "--json"])
+    r = p["pull_test_ms"] / p["skopeo_ms"]
+    row("`regcredctl pull-test` (TLS + htpasswd docker-registry)", "<= 0.3x skopeo",
+        f"{p['pull_test_ms']} ms", f"skopeo inspect --raw {p['skopeo_ms']} ms", f"x{r:.2f}",
+        r <= 0.3)
+    row("100 images tested at once vs one", "<= 2x", "not measured", "", "", None)
+
+    print("core benchmarks ...", file=sys.stderr)
+    g = json.loads(subprocess.run(
+        [f"{b}/regcred_bench", "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
+         "--benchmark_format=json"], capture_output=True, text=True, check=True).stdout)
+    med = {x["run_name"]: x["real_time"] for x in g["benchmarks"] if x.get("aggregate_name") == "median"}
+    anchors = {"BM_DockerConfigParse/5000": "BM_AnchorNlohmannParse/5000",
+               "BM_KubeletKeyringBuild/5000": "BM_AnchorNlohmannParse/5000",
+               "BM_KubeletKeyringLookup/5000": "BM_AnchorKeyScan/5000"}
+    for name, t in med.items():
+        if name.startswith("BM_Anchor"):
+            continue
+        an = anchors.get(name)
+        row(f"core: {name}", "-", f"{t / 1000:.1f} us",
+            f"{an} {med[an] / 1000:.1f} us" if an else "", f"x{t / med[an]:.2f}" if an else "")
+
+    head = ("figure", "target", "measured (median)", "anchor (same run)", "ratio", "met")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    table = "\n".join(lines)
+    print(table)
+    if a.markdown:
+        cpu = ""
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        with open(a.markdown, "w") as f:
+            f.write("# Benchmarks\n\nThe last `make bench` (bench/table.py), "
+                    f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, on {os.cpu_count()} "
+                    f"cores ({cpu}), {platform.platform()}; release build. Ratios compare figures "
+                    "of the same run.\n\n" + table + "\n")
+            notes = os.path.join(HERE, "notes.md")
+            if os.path.exists(notes):
+                f.write("\n" + open(notes).read())
+
+
+if __name__ == "__main__":
+    main()
