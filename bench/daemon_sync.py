@@ -21,6 +21,7 @@ Prints one JSON object.
 """
 import argparse
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -90,9 +91,14 @@ def entries(path):
         return -1
 
 
-def initial_sync(regcredd, n):
+@contextlib.contextmanager
+def synced_daemon(regcredd, n):
+    """A fake API server holding n secrets and regcredd synced to it: (tmp, port, daemon,
+    kubelet file, seconds from regcredd's exec to the synced file). Both are stopped and the
+    folder removed afterwards."""
     tmp = tempfile.mkdtemp(prefix="regcred-bench.")
-    fake, _, kc = start_fake(tmp, n)
+    fake, port, kc = start_fake(tmp, n)
+    d = None
     try:
         t0 = time.monotonic()
         d, kubelet = start_daemon(regcredd, tmp, kc)
@@ -100,25 +106,24 @@ def initial_sync(regcredd, n):
             time.sleep(0.002)
             if d.poll() is not None:
                 raise SystemExit("regcredd exited: " + open(os.path.join(tmp, "regcredd.log")).read())
-        took = time.monotonic() - t0
-        time.sleep(0.5)
-        rss = rss_kb(d.pid)
-        d.terminate()
-        d.wait()
-        return {"secrets": n, "seconds": round(took, 3), "rss_mb": round(rss / 1024, 1)}
+        yield tmp, port, d, kubelet, time.monotonic() - t0
     finally:
+        if d is not None and d.poll() is None:
+            d.terminate()
+            d.wait()
         fake.terminate()
         fake.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def initial_sync(regcredd, n):
+    with synced_daemon(regcredd, n) as (_, _, d, _, took):
+        time.sleep(0.5)
+        return {"secrets": n, "seconds": round(took, 3), "rss_mb": round(rss_kb(d.pid) / 1024, 1)}
+
+
 def latency(regcredd, n, changes):
-    tmp = tempfile.mkdtemp(prefix="regcred-bench.")
-    fake, port, kc = start_fake(tmp, n)
-    try:
-        d, kubelet = start_daemon(regcredd, tmp, kc)
-        while entries(kubelet) != n:
-            time.sleep(0.005)
+    with synced_daemon(regcredd, n) as (tmp, port, d, kubelet, _):
         rss_idle = rss_kb(d.pid)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         samples = []
@@ -133,8 +138,6 @@ def latency(regcredd, n, changes):
                 time.sleep(0.0002)
             samples.append((time.monotonic() - t0) * 1000)
             time.sleep(0.06)  # past the 50 ms write spacing: time a change, not a queue
-        d.terminate()
-        d.wait()
         samples.sort()
         text = open(kubelet, "rb").read()
         anchor = []
@@ -155,10 +158,6 @@ def latency(regcredd, n, changes):
                 "median_ms": round(statistics.median(samples), 2),
                 "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
                 "max_ms": round(samples[-1], 2), "rss_mb": round(rss_idle / 1024, 1)}
-    finally:
-        fake.terminate()
-        fake.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def ctxt_switches(pid):
@@ -174,26 +173,14 @@ def ctxt_switches(pid):
 
 
 def idle(regcredd, n, seconds):
-    tmp = tempfile.mkdtemp(prefix="regcred-bench.")
-    fake, _, kc = start_fake(tmp, n)
-    try:
-        d, kubelet = start_daemon(regcredd, tmp, kc)
-        while entries(kubelet) != n:
-            time.sleep(0.01)
+    with synced_daemon(regcredd, n) as (_, _, d, _, _):
         time.sleep(2)
         rss = rss_kb(d.pid)
         before = ctxt_switches(d.pid)
         time.sleep(seconds)
-        wakeups = ctxt_switches(d.pid) - before
-        threads = len(os.listdir(f"/proc/{d.pid}/task"))
-        d.terminate()
-        d.wait()
         return {"secrets": n, "rss_mb": round(rss / 1024, 1), "seconds": seconds,
-                "wakeups": wakeups, "threads": threads}
-    finally:
-        fake.terminate()
-        fake.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+                "wakeups": ctxt_switches(d.pid) - before,
+                "threads": len(os.listdir(f"/proc/{d.pid}/task"))}
 
 
 def metric(sock, name):
@@ -215,13 +202,8 @@ def metric(sock, name):
 
 def storm(regcredd, n, count):
     import socket
-    tmp = tempfile.mkdtemp(prefix="regcred-bench.")
-    fake, port, kc = start_fake(tmp, n)
-    try:
-        d, kubelet = start_daemon(regcredd, tmp, kc)
+    with synced_daemon(regcredd, n) as (tmp, port, d, kubelet, _):
         sock = os.path.join(tmp, "d.sock")
-        while entries(kubelet) != n:
-            time.sleep(0.01)
         time.sleep(0.5)
         lat, stop = [], threading.Event()
 
@@ -261,8 +243,6 @@ def storm(regcredd, n, count):
         stop.set()
         th.join()
         writes = metric(sock, 'regcred_sink_writes_total{path="' + kubelet + '"}') - writes0
-        d.terminate()
-        d.wait()
         lat.sort()
         span = t_final - t_start
         return {"store": n, "events": count, "healthz_p50_ms": round(statistics.median(lat), 2),
@@ -273,10 +253,6 @@ def storm(regcredd, n, count):
                 # At most 20 a second is the bound; a storm shorter than a second is judged
                 # over one second.
                 "writes_per_second": round(writes / max(span, 1.0), 1)}
-    finally:
-        fake.terminate()
-        fake.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
