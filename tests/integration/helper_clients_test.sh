@@ -121,13 +121,18 @@ if [ "$(id -u)" = 0 ]; then
   GID=$(getent group regcred-it | cut -d: -f3)
   kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
   chmod o+x "$T"  # the socket is reachable; the state folder (0700) is not
+  # The helper where nobody can run it: the build tree may sit in a folder only root enters (a
+  # clean clone under mktemp -d).
+  mkdir -p "$T/nobody-bin"
+  cp "$REGCRED_BIN/docker-credential-regcred" "$T/nobody-bin/"
+  chmod 755 "$T/nobody-bin" "$T/nobody-bin/docker-credential-regcred"
   start_regcredd --secrets-dir "$T/secrets" --socket-group regcred-it
   wait_until 10 ready
   as_nobody() { # [groups] verb stdin
     if [ -n "$1" ]; then gflag="--groups=$1"; else gflag=--clear-groups; fi
     shift
     printf '%s' "$2" | setpriv --reuid=nobody --regid=nogroup "$gflag" \
-      env -i PATH="$REGCRED_BIN:/usr/bin:/bin" REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" \
+      env -i PATH="$T/nobody-bin:/usr/bin:/bin" REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" \
       docker-credential-regcred "$1"
   }
   set +e
@@ -140,7 +145,7 @@ if [ "$(id -u)" = 0 ]; then
   set -e
   check "nor a list of them" sh -c "[ $rc = 1 ] && ! grep -q puller '$T/nobody-list.out'"
   check "nobody in the socket's group gets the credential" \
-    sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --groups=$GID env -i REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/state' '$REGCRED_BIN/docker-credential-regcred' get <<EOF3 | grep -q '\"Username\":\"puller\"'
+    sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --groups=$GID env -i REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/state' '$T/nobody-bin/docker-credential-regcred' get <<EOF3 | grep -q '\"Username\":\"puller\"'
 127.0.0.1:$REG_PORT
 EOF3"
   kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
