@@ -199,6 +199,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     io::log_info("stream synced", {{"stream", stream}});
     if (pending_.empty() && !initial_synced_) {
       initial_synced_ = true;
+      ready_timer_.cancel();  // its deadline is moot now; no wake-up for nothing
       store_.drop_stream("previous");
       schedule_flush();
       schedule_pull_tests(std::chrono::seconds(1));
