@@ -17,6 +17,10 @@ inline constexpr std::size_t k_max_json_depth = 64;
 // same bound.
 inline constexpr std::size_t k_max_secret_data = 1U << 20U;
 
+// One line of a watch stream is one event, one object: a Secret holds at most 1 MiB of data
+// (1.4 MiB as base64).
+inline constexpr std::size_t k_max_watch_line = 8U << 20U;
+
 // Registries in one pull secret. kubectl writes one; a hand-made secret for a fleet of mirrors
 // may hold dozens. Every entry costs a line in each node file and in the lookup index.
 inline constexpr std::size_t k_max_registries_per_secret = 1000;

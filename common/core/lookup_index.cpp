@@ -66,7 +66,7 @@ std::string render_lookup_index(const CredentialTable& t) {
     out += '\t';
     out += clean(host) ? host : "";
     out += '\t';
-    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += json_text(j);
     out += '\n';
   }
   return out;

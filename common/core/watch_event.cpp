@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/core/json_fields.hpp"
 #include "common/core/limits.hpp"
 
 namespace regcred::core {
@@ -47,32 +48,32 @@ const nlohmann::json* member(const nlohmann::json& o, std::string_view key) {
   return it == o.end() ? nullptr : &*it;
 }
 
-std::string string_member(const nlohmann::json& o, std::string_view key) {
-  const auto* m = member(o, key);
-  return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
+// Outside JSON nesting deeper than the bound is not parsed at all: it reads as no document.
+nlohmann::json parse_bounded(std::string_view text) {
+  return json_deeper_than(text) ? nlohmann::json(nullptr)
+                                : nlohmann::json::parse(text, nullptr, false);
 }
 
 }  // namespace
 
 Result<WatchEvent> decode_watch_event(std::string_view line, std::string_view origin) {
-  const auto j = json_deeper_than(line) ? nlohmann::json(nullptr)
-                                        : nlohmann::json::parse(line, nullptr, false);
+  const auto j = parse_bounded(line);
   const auto* type = member(j, "type");
   const auto* object = member(j, "object");
   if (type == nullptr || object == nullptr) {
     return fail(Code::parse_error, std::string(origin) + ": watch event is not an event");
   }
   WatchEvent ev;
-  ev.type_text = string_member(j, "type");
+  ev.type_text = json_value(j, "type", "");
   const auto& obj = *object;
   if (const auto* meta = member(obj, "metadata")) {
-    ev.resource_version = string_member(*meta, "resourceVersion");
+    ev.resource_version = json_value(*meta, "resourceVersion", "");
   }
   const std::string& t = ev.type_text;
   if (t == "ERROR") {
     ev.type = WatchType::error;
-    ev.message = string_member(obj, "message");
-    const std::string reason = string_member(obj, "reason");
+    ev.message = json_value(obj, "message", "");
+    const std::string reason = json_value(obj, "reason", "");
     const auto* code = member(obj, "code");
     const bool gone =
         code != nullptr && code->is_number_integer() && code->get<std::int64_t>() == 410;
@@ -103,16 +104,15 @@ Result<WatchEvent> decode_watch_event(std::string_view line, std::string_view or
 }
 
 Result<SecretListPage> decode_secret_list(std::string_view body, std::string_view origin) {
-  const auto j = json_deeper_than(body) ? nlohmann::json(nullptr)
-                                        : nlohmann::json::parse(body, nullptr, false);
+  const auto j = parse_bounded(body);
   const auto* items = member(j, "items");
   if (items == nullptr) {
     return fail(Code::parse_error, std::string(origin) + ": list answer is not a SecretList");
   }
   SecretListPage page;
   if (const auto* meta = member(j, "metadata")) {
-    page.resource_version = string_member(*meta, "resourceVersion");
-    page.continue_token = string_member(*meta, "continue");
+    page.resource_version = json_value(*meta, "resourceVersion", "");
+    page.continue_token = json_value(*meta, "continue", "");
   }
   if (!items->is_array()) return page;
   page.items.reserve(items->size());

@@ -10,13 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/core/limits.hpp"
 #include "common/core/result.hpp"
 #include "common/core/secret_manifest.hpp"
 
 namespace regcred::core {
-
-// One watch event line is one object: a Secret holds at most 1 MiB of data (1.4 MiB as base64).
-inline constexpr std::size_t k_max_watch_line = 8U << 20U;
 
 // Cuts chunks into lines. A line may span chunks; empty lines (keep-alive newlines) are skipped.
 class LineSplitter {

@@ -1,14 +1,13 @@
 #include "daemon/api/router.hpp"
 
+#include "common/core/json_fields.hpp"
+
 namespace regcred::api {
 
-// Text from outside (a request path, a secret name read from a file) need not be UTF-8: it is
-// printed with U+FFFD in place of what is not, never thrown on (the status_http fuzz target
-// found a path with a 0xB4 byte turning every 404 into std::terminate).
+// json_text: a request path that is not UTF-8 is printed, not thrown on.
 Response json_response(unsigned status, nlohmann::json body) {
   body["version"] = REGCRED_VERSION;
-  return Response{status, "application/json",
-                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
+  return Response{status, "application/json", core::json_text(body) + "\n"};
 }
 
 Response error_response(unsigned status, std::string_view message) {

@@ -112,8 +112,7 @@ struct NodeReporter::Impl {
                  {"lastHeartbeatTime", now}, {"lastTransitionTime", io::rfc3339(transition)}};
     json body = {{"status", {{"conditions", json::array({cond})}}}};
     auto r = client.send("PATCH", "/api/v1/nodes/" + node_name + "/status",
-                         "application/strategic-merge-patch+json",
-                         body.dump(-1, ' ', false, json::error_handler_t::replace));
+                         "application/strategic-merge-patch+json", core::json_text(body));
     if (!r || r->status / 100 != 2) {
       io::log_warning("cannot set the node condition; will retry",
                       {{"node", node_name},
@@ -140,7 +139,7 @@ struct NodeReporter::Impl {
                {"reportingComponent", "regcredd"},
                {"reportingInstance", node_name}};
     auto r = client.send("POST", "/api/v1/namespaces/default/events", "application/json",
-                         ev.dump(-1, ' ', false, json::error_handler_t::replace));
+                         core::json_text(ev));
     if (!r || r->status / 100 != 2) {
       io::log_warning("cannot post the node event", {{"node", node_name}, {"reason", c.reason}});
     }

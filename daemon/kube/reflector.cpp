@@ -252,16 +252,18 @@ Reflector::Outcome Reflector::watch() {
       case core::WatchType::deleted:
         break;
     }
+    // An object that is not a Secret still moves the resourceVersion on; it is no event.
+    if (!ev->resource_version.empty()) rv_ = ev->resource_version;
     if (!ev->secret) {
       io::log_warning("watch event object skipped",
                       {{"stream", spec_.id}, {"error", ev->secret_error}});
-    } else if (ev->type == core::WatchType::deleted) {
+      return true;
+    }
+    if (ev->type == core::WatchType::deleted) {
       cb_.remove(ev->secret->namespace_, ev->secret->name);
     } else {
       cb_.upsert(std::move(*ev->secret));
     }
-    if (!ev->resource_version.empty()) rv_ = ev->resource_version;
-    if (!ev->secret) return true;
     std::lock_guard lock(status_mu_);
     ++events_;
     last_event_ = std::chrono::system_clock::now();

@@ -1,4 +1,5 @@
 #include "daemon/sync/state.hpp"
+#include "common/core/json_fields.hpp"
 
 #include <sys/stat.h>
 
@@ -43,7 +44,7 @@ std::string render_credentials(const Store::View& view) {
   }
   nlohmann::json root = {{"auths", std::move(auths)},
                          {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
-  return root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace);
+  return core::json_text(root, 1, '\t');
 }
 
 Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
@@ -76,7 +77,7 @@ std::string render_namespaces(const Store& store) {
                       {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
   }
   nlohmann::json root = {{"version", 1}, {"namespaces", std::move(namespaces)}};
-  return root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace);
+  return core::json_text(root, 1, '\t');
 }
 
 Result<void> save_namespaces(const std::string& state_dir, const Store& store) {
@@ -124,8 +125,7 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
     sinks[path] = {{"keys", std::move(keys)}};
   }
   nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
-  return write_state(state_dir, k_sinks_file,
-                     root.dump(1, '\t', false, nlohmann::json::error_handler_t::replace));
+  return write_state(state_dir, k_sinks_file, core::json_text(root, 1, '\t'));
 }
 
 Result<void> prepare_state_dir(const std::string& state_dir) {
