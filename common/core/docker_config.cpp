@@ -260,19 +260,84 @@ Json entry_json(const AuthEntry& e) {
   return j;
 }
 
+DockerConfig::Layout DockerConfig::layout() const {
+  Layout out;
+  if (format_ == Format::dockercfg) {
+    out.head.clear();
+    out.depth = 1;
+    return out;
+  }
+  Json root = root_;
+  if (!has_auths_key_) {
+    out.bare = root.dump(1, '\t');
+    out.has_auths = false;
+  }
+  // Dump the document with a placeholder for the auths object and cut there; a placeholder
+  // that also occurs in the user's own text is made longer until it is unique.
+  std::string mark = "regcred:auths";
+  for (;;) {
+    root["auths"] = mark;
+    std::string text = root.dump(1, '\t');
+    const std::string quoted = "\"" + mark + "\"";
+    auto at = text.find(quoted);
+    if (at != std::string::npos && text.find(quoted, at + 1) == std::string::npos) {
+      out.head = text.substr(0, at);
+      out.tail = text.substr(at + quoted.size());
+      out.depth = 2;
+      return out;
+    }
+    mark += ":auths";
+  }
+}
+
+std::string entry_text(std::string_view key, std::string_view rendered, int depth) {
+  const std::string indent(static_cast<std::size_t>(depth), '\t');
+  std::string out = indent;
+  out.reserve(rendered.size() + key.size() + 16);
+  out += Json(std::string(key)).dump();
+  out += ": ";
+  // A JSON text has no raw newline inside a string: every '\n' starts an indented line.
+  for (char c : rendered) {
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  return out;
+}
+
+std::string assemble(const DockerConfig::Layout& layout,
+                     const std::vector<std::string_view>& entries) {
+  if (!layout.has_auths && entries.empty()) return layout.bare;
+  std::size_t size = layout.head.size() + layout.tail.size() + 8;
+  for (const auto& e : entries)
+    size += e.size() + 2;
+  std::string out;
+  out.reserve(size);
+  out += layout.head;
+  if (entries.empty()) {
+    out += "{}";
+  } else {
+    out += "{\n";
+    bool first = true;
+    for (const auto& e : entries) {
+      if (!first) out += ",\n";
+      first = false;
+      out += e;
+    }
+    out += '\n';
+    out.append(static_cast<std::size_t>(layout.depth - 1), '\t');
+    out += '}';
+  }
+  out += layout.tail;
+  return out;
+}
+
 std::string DockerConfig::serialize() const {
-  Json auths = Json::object();
-  // Keys are unique in auths_; appending to ordered_map's vector skips its linear key search,
-  // which made writing n entries O(n^2).
-  auto& items = static_cast<std::vector<std::pair<const std::string, Json>>&>(
-      auths.get_ref<Json::object_t&>());
-  items.reserve(auths_.size());
+  const Layout l = layout();
+  std::vector<std::string> entries;
+  entries.reserve(auths_.size());
   for (const auto& e : auths_)
-    items.emplace_back(e.key, entry_json(e));
-  if (format_ == Format::dockercfg) return auths.dump(1, '\t');
-  Json out = root_;
-  if (has_auths_key_ || !auths_.empty()) out["auths"] = std::move(auths);
-  return out.dump(1, '\t');
+    entries.push_back(entry_text(e.key, entry_json(e).dump(1, '\t'), l.depth));
+  return assemble(l, std::vector<std::string_view>(entries.begin(), entries.end()));
 }
 
 Result<Credential> decode_auth_kubelet(std::string_view auth) {

@@ -65,6 +65,21 @@ class DockerConfig {
   // written (the three consumers read `auth`). Other fields and keys are kept as they were.
   std::string serialize() const;
 
+  // serialize() in parts, for a writer that keeps the entries' texts and re-renders only the
+  // ones that change: the text is head + the auths object + tail, the object being "{}" without
+  // entries, else "{\n" + the entry texts joined by ",\n" + "\n" + close. An entry's text is
+  // entry_text(e, depth).
+  // A document without an auths object gets one at its end once there are entries; without
+  // entries it stays as it was (`bare`).
+  struct Layout {
+    std::string head;
+    std::string tail;
+    int depth = 1;          // indentation of the entries
+    bool has_auths = true;  // false: no entries means the text is `bare`
+    std::string bare;
+  };
+  Layout layout() const;
+
  private:
   Json root_ = Json::object();
   std::vector<AuthEntry> auths_;
@@ -75,6 +90,13 @@ class DockerConfig {
 // One auths entry as serialize() writes it: `auth` in place of username/password, then email,
 // the tokens and the unknown fields.
 Json entry_json(const AuthEntry& e);
+
+// One entry of the auths object as serialize() writes it at `depth` tabs: "\t\t\"key\": {...}".
+// `rendered` is entry_json(e).dump(1, '\t').
+std::string entry_text(std::string_view key, std::string_view rendered, int depth);
+// The whole text of a Layout and its entries' texts.
+std::string assemble(const DockerConfig::Layout& layout,
+                     const std::vector<std::string_view>& entries);
 
 // kubelet (pkg/credentialprovider/config.go decodeDockerConfigFieldAuth): StdEncoding when the
 // trimmed text ends in '=', else RawStdEncoding; split at the first ':'.

@@ -30,6 +30,7 @@
 #include "daemon/sources/dir_source.hpp"
 #include "daemon/sync/sink.hpp"
 #include "daemon/sync/state.hpp"
+#include "daemon/sync/state_writer.hpp"
 #include "daemon/sync/store.hpp"
 
 namespace regcred::daemon {
@@ -39,6 +40,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto k_min_write_interval = 50ms;
+constexpr auto k_state_quiet = 100ms;
+constexpr auto k_state_max_delay = 1s;
 
 nlohmann::json provenance_json(const sync::Provenance& p) {
   return {{"source", p.source},
@@ -56,6 +59,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         notifier_(notifier),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         flush_timer_(io_),
+        state_timer_(io_),
         ready_timer_(io_),
         watchdog_timer_(io_),
         pull_timer_(io_),
@@ -74,12 +78,20 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       io::log_error("cannot use the state folder", {{"error", r.error().message}});
       return 1;
     }
-    auto records = sync::load_sink_records(cfg_.state_dir);
+    auto records = journal_.load();
     if (!records) {
       io::log_error("cannot read the sink record", {{"error", records.error().message}});
       return 1;
     }
     records_ = std::move(*records);
+    if (auto r = journal_.compact(records_); !r) {
+      io::log_error("cannot write the sink record", {{"error", r.error().message}});
+      return 1;
+    }
+    state_writer_.emplace(cfg_.state_dir, [this](std::uint64_t generation, std::string error) {
+      asio::post(io_,
+                 [this, generation, error = std::move(error)] { state_saved(generation, error); });
+    });
     // Node-local credentials (docker-credential-regcred store) are there before any source.
     if (auto local = io::load_local(cfg_.state_dir); local) {
       store_.set_local(*local);
@@ -235,14 +247,14 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       registries.push_back(std::move(j));
     }
     nlohmann::json secrets = nlohmann::json::array();
-    for (const auto& r : view.secrets) {
+    store_.each_report([&](const sync::SecretReport& r) {
       nlohmann::json j = {{"secret", r.from.display()},
                           {"source", provenance_json(r.from)},
                           {"status", r.rejected ? "rejected" : "synced"},
                           {"keys", r.keys},
                           {"problems", r.problems}};
       secrets.push_back(std::move(j));
-    }
+    });
     nlohmann::json store = {
         {"secrets", store_.secret_count()},  {"registries", view.entries.size()},
         {"rejected", view.rejected},         {"shadowed", view.shadowed},
@@ -395,9 +407,9 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     }
     if (view.rejected > 0) {
       std::string names;
-      for (const auto& r : view.secrets) {
+      store_.each_report([&](const sync::SecretReport& r) {
         if (r.rejected) names += (names.empty() ? "" : ", ") + r.from.display();
-      }
+      });
       return {"False", "SecretsRejected",
               std::to_string(view.rejected) + " pull secret(s) rejected: " + names +
                   " (regcredctl status)"};
@@ -475,7 +487,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
            "1 once every source delivered a full state and the files were written.");
     m << "regcred_ready " << (ready() ? 1 : 0) << "\n";
     metric("regcred_secrets", "gauge", "Pull secrets in the store, by state.");
-    m << "regcred_secrets{state=\"synced\"} " << view.secrets.size() - view.rejected << "\n";
+    m << "regcred_secrets{state=\"synced\"} " << store_.secret_count() - view.rejected << "\n";
     m << "regcred_secrets{state=\"rejected\"} " << view.rejected << "\n";
     metric("regcred_shadowed_secrets", "gauge",
            "Secret entries that lost a registry key to another secret.");
@@ -777,6 +789,62 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     });
   }
 
+  void retry_flush_later() {
+    flush_timer_.expires_after(5s);
+    flush_pending_ = true;
+    flush_timer_.async_wait([this](boost::system::error_code ec) {
+      flush_pending_ = false;
+      if (!ec) flush();
+    });
+  }
+
+  // The state folder follows the node files once the changes pause for k_state_quiet, and at
+  // least every k_state_max_delay during a burst: each save copies the store and writes three
+  // files of the store's size, work that per change would compete with the next change's own
+  // write (and the helpers only read these files while regcredd is down).
+  void schedule_state_save() {
+    if (store_.generation() == submitted_generation_ || stopping_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!state_unsaved_since_) state_unsaved_since_ = now;
+    const auto due = std::min(now + k_state_quiet, *state_unsaved_since_ + k_state_max_delay);
+    state_timer_.expires_at(due);
+    state_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) save_state_now();
+    });
+  }
+
+  // Copies what the state folder holds and hands it to the writer thread (with --once, writes it
+  // here: the exit code says whether it was saved).
+  void save_state_now() {
+    state_unsaved_since_.reset();
+    if (store_.generation() == submitted_generation_) return;
+    sync::StateSnapshot snap;
+    snap.generation = store_.generation();
+    snap.entries = store_.view().entries;
+    if (cfg_.namespace_credentials) snap.namespaces = sync::namespace_tables(store_);
+    submitted_generation_ = snap.generation;
+    if (cfg_.once) {
+      auto r = sync::save_state(cfg_.state_dir, snap);
+      state_saved(snap.generation, r ? std::string() : r.error().message);
+    } else {
+      state_writer_->submit(std::move(snap));
+    }
+  }
+
+  // The writer thread's answer for the state folder, on the loop.
+  void state_saved(std::uint64_t generation, const std::string& error) {
+    if (error.empty()) {
+      state_error_.clear();
+      saved_generation_ = generation;
+      return;
+    }
+    if (error != state_error_) io::log_error("cannot save the state folder", {{"error", error}});
+    state_error_ = error;
+    // Submit again on the retry.
+    submitted_generation_ = ~std::uint64_t{0};
+    if (!flush_pending_ && !stopping_) retry_flush_later();
+  }
+
   void schedule_flush() {
     if (!initial_synced_ || flush_pending_ || stopping_) return;
     flush_pending_ = true;
@@ -792,15 +860,18 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   void flush() {
     last_flush_ = std::chrono::steady_clock::now();
     const auto& view = store_.view();
+    // The keys that changed since the files were last written: with a file as it was left,
+    // only their entries are rendered again.
+    const auto changed = store_.changed_since(files_generation_);
     const auto viewed = std::chrono::steady_clock::now();
     bool all_ok = true;
     // The files pulls wait for first, then the helpers' copy.
     for (auto& sink : sinks_) {
       auto& owned = records_[sink.path()];
-      auto r = sink.sync(view.entries, owned, [&](const sync::OwnedKeys& keys) {
-        records_[sink.path()] = keys;
-        return sync::save_sink_records(cfg_.state_dir, records_);
-      });
+      auto r = sink.sync(view.entries, changed, owned,
+                         [&](const sync::OwnedKeys& added, const sync::OwnedKeys& removed) {
+                           return journal_.append(sink.path(), added, removed);
+                         });
       if (!r) {
         all_ok = false;
         io::log_error("cannot write a credential file; it keeps its old content",
@@ -813,35 +884,29 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         }
       }
     }
+    files_generation_ = store_.generation();
+    store_.forget_changes_through(files_generation_);
     const auto sinks_done = std::chrono::steady_clock::now();
-    if (store_.generation() != saved_generation_) {
-      if (auto r = sync::save_credentials(cfg_.state_dir, view); !r) {
-        state_error_ = r.error().message;
-        all_ok = false;
-        io::log_error("cannot save the credential store", {{"error", state_error_}});
-      } else if (auto l = sync::save_lookup_index(cfg_.state_dir, store_.table()); !l) {
-        state_error_ = l.error().message;
-        all_ok = false;
-        io::log_error("cannot save the helpers' lookup index", {{"error", state_error_}});
-      } else if (auto n = cfg_.namespace_credentials ? sync::save_namespaces(cfg_.state_dir, store_)
-                                                     : Result<void>(ok());
-                 !n) {
-        state_error_ = n.error().message;
-        all_ok = false;
-        io::log_error("cannot save the namespace credentials", {{"error", state_error_}});
-      } else {
-        state_error_.clear();
-        saved_generation_ = store_.generation();
+    if (std::size_t owned = 0; journal_.lines() > 4096) {
+      // The journal outgrew a few thousand changes: fold it into sinks.json (once in so many
+      // changes, on the loop: the records are the loop's).
+      for (const auto& [path, keys] : records_)
+        owned += keys.size();
+      if (journal_.lines() > 2 * owned) {
+        if (auto r = journal_.compact(records_); !r) {
+          io::log_error("cannot write the sink record", {{"error", r.error().message}});
+        }
       }
     }
+    if (cfg_.once) {
+      save_state_now();
+    } else {
+      schedule_state_save();
+    }
+    if (!state_error_.empty()) all_ok = false;
     if (!all_ok) {
       // Disk full, read-only: try again later without anyone having to ask.
-      flush_timer_.expires_after(5s);
-      flush_pending_ = true;
-      flush_timer_.async_wait([this](boost::system::error_code ec) {
-        flush_pending_ = false;
-        if (!ec) flush();
-      });
+      retry_flush_later();
     }
     if (trim_after_flush_) {
       // A full list (start-up, a relist) leaves the parsed pages, old tables and the file texts
@@ -873,11 +938,11 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     update_condition();
     if (cfg_.once) {
       exit_code_ = (all_ok && view.rejected == 0) ? 0 : 1;
-      for (const auto& r : view.secrets) {
-        if (!r.rejected) continue;
+      store_.each_report([](const sync::SecretReport& r) {
+        if (!r.rejected) return;
         for (const auto& p : r.problems)
           io::log_error("secret rejected", {{"problem", p}});
-      }
+      });
       shutdown();
     }
   }
@@ -890,6 +955,10 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       s->stop();
     if (server_) server_->stop();
     flush_timer_.cancel();
+    state_timer_.cancel();
+    // What the state folder has not caught up with yet is written before exit (the writer
+    // finishes it when the daemon goes).
+    if (first_flush_done_ && state_writer_) save_state_now();
     ready_timer_.cancel();
     watchdog_timer_.cancel();
     pull_timer_.cancel();
@@ -903,6 +972,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   Notifier& notifier_;
   asio::signal_set signals_;
   asio::steady_timer flush_timer_;
+  asio::steady_timer state_timer_;
+  std::optional<std::chrono::steady_clock::time_point> state_unsaved_since_;
   asio::steady_timer ready_timer_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer pull_timer_;
@@ -927,11 +998,15 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   bool trim_after_flush_ = false;
   std::vector<sync::FileSink> sinks_;
   sync::SinkRecords records_;
+  sync::SinkJournal journal_{cfg_.state_dir};
+  std::optional<sync::StateWriter> state_writer_;  // declared late: stops before what it uses
   std::set<std::string> reported_conflicts_;
   std::unique_ptr<api::StatusServer> server_;
   std::string state_error_;
   std::string last_status_line_;
   std::uint64_t saved_generation_ = ~std::uint64_t{0};
+  std::uint64_t submitted_generation_ = ~std::uint64_t{0};
+  std::uint64_t files_generation_ = 0;  // the store generation the node files were written at
   std::unique_ptr<kube::NodeReporter> node_reporter_;
   std::unique_ptr<core::HelperIndex> helper_index_;  // over store_.table(), per generation
   std::uint64_t helper_generation_ = ~std::uint64_t{0};

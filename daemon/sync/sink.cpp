@@ -32,6 +32,60 @@ core::AuthEntry entry_for(const StoreEntry& s) {
   return e;
 }
 
+namespace {
+
+// The entry's text and fingerprint from one rendering of it.
+SinkItem render_ours(core::AuthEntry e, int depth) {
+  const core::Json j = core::entry_json(e);
+  SinkItem item;
+  item.key = e.key;
+  item.fingerprint = core::sha256_hex(j.dump());
+  item.text = core::entry_text(e.key, j.dump(1, '\t'), depth);
+  item.extra = std::move(e.extra);
+  return item;
+}
+
+std::size_t text_hash(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+std::vector<std::string_view> texts(const std::vector<SinkItem>& items) {
+  std::vector<std::string_view> out;
+  out.reserve(items.size());
+  for (const auto& i : items)
+    out.push_back(i.text);
+  return out;
+}
+
+// a - b, per key.
+OwnedKeys minus(const OwnedKeys& a, const OwnedKeys& b) {
+  OwnedKeys out;
+  for (const auto& [key, fps] : a) {
+    auto it = b.find(key);
+    for (const auto& fp : fps) {
+      if (it == b.end() || !it->second.contains(fp)) out[key].insert(fp);
+    }
+  }
+  return out;
+}
+
+void add_to(OwnedKeys& to, const OwnedKeys& fps) {
+  for (const auto& [k, f] : fps)
+    to[k].insert(f.begin(), f.end());
+}
+
+void remove_from(OwnedKeys& from, const OwnedKeys& fps) {
+  for (const auto& [k, f] : fps) {
+    auto it = from.find(k);
+    if (it == from.end()) continue;
+    for (const auto& fp : f)
+      it->second.erase(fp);
+    if (it->second.empty()) from.erase(it);
+  }
+}
+
+}  // namespace
+
 Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const OwnedKeys& owned,
                            const std::map<std::string, StoreEntry>& desired) {
   core::DockerConfig cfg;
@@ -39,27 +93,31 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     REGCRED_TRY_ASSIGN(cfg, core::DockerConfig::parse(*current));
   }
   SinkPlan plan;
+  plan.layout = cfg.layout();
+  const int depth = plan.layout.depth;
   auto ours = [&](const core::AuthEntry& e) {
     auto it = owned.find(e.key);
     return it != owned.end() && it->second.contains(fingerprint(e));
   };
   // One pass over the file's entries, in their order: the user's stay, ours are replaced or
   // dropped; then the store's keys the file did not have, in key order.
-  std::vector<core::AuthEntry> out;
-  out.reserve(cfg.auths().size() + desired.size());
+  plan.items.reserve(cfg.auths().size() + desired.size());
   std::set<std::string_view> placed;
   auto add_ours = [&](const StoreEntry& entry, const core::AuthEntry* existing) {
     core::AuthEntry e = entry_for(entry);
     if (existing != nullptr) e.extra = existing->extra;  // fields a tool added stay
-    plan.owned[entry.key].insert(fingerprint(e));
-    out.push_back(std::move(e));
+    SinkItem item = render_ours(std::move(e), depth);
+    plan.owned[entry.key].insert(item.fingerprint);
+    plan.items.push_back(std::move(item));
     ++plan.managed;
   };
   for (const auto& e : cfg.auths()) {
     auto want = desired.find(e.key);
     if (!ours(e)) {
       if (want != desired.end()) plan.conflicts.push_back(e.key);
-      out.push_back(e);
+      plan.items.push_back(
+          SinkItem{e.key, core::entry_text(e.key, core::entry_json(e).dump(1, '\t'), depth), "",
+                   core::Json::object()});
     } else if (want != desired.end()) {
       add_ours(want->second, &e);
     }
@@ -69,8 +127,7 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     if (!placed.contains(key)) add_ours(entry, nullptr);
   }
   std::sort(plan.conflicts.begin(), plan.conflicts.end());
-  cfg.replace_auths(std::move(out));
-  plan.text = cfg.serialize();
+  plan.text = core::assemble(plan.layout, texts(plan.items));
   plan.changed = !current || *current != plan.text;
   return plan;
 }
@@ -80,47 +137,150 @@ FileSink::FileSink(std::string path, std::string kind) {
   status_.kind = std::move(kind);
 }
 
-Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired, OwnedKeys& owned,
-                            const Recorder& record) {
+FileSink::Written FileSink::remember(SinkPlan plan, const std::string& text) {
+  Written w;
+  w.layout = std::move(plan.layout);
+  w.items = std::move(plan.items);
+  w.at.reserve(w.items.size());
+  for (std::size_t i = 0; i < w.items.size(); ++i)
+    w.at.emplace(w.items[i].key, i);
+  w.conflicts.insert(plan.conflicts.begin(), plan.conflicts.end());
+  w.managed = plan.managed;
+  w.size = text.size();
+  w.hash = text_hash(text);
+  return w;
+}
+
+Result<void> FileSink::write(const io::Dir& dir, const std::string& name, const std::string& text,
+                             mode_t mode, const OwnedKeys& added, const OwnedKeys& removed,
+                             OwnedKeys& owned, const Recorder& record) {
+  if (!added.empty()) {
+    REGCRED_TRY(record(added, {}));
+    add_to(owned, added);
+  }
+  REGCRED_TRY(io::write_file(dir, name, text, io::WriteOptions{mode, true}));
+  if (!removed.empty()) {
+    remove_from(owned, removed);
+    REGCRED_TRY(record({}, removed));
+  }
+  ++status_.writes;
+  status_.last_write = std::chrono::system_clock::now();
+  io::log_info("wrote credentials", {{"file", status_.path},
+                                     {"entries", std::to_string(status_.managed)},
+                                     {"conflicts", std::to_string(status_.conflicts.size())}});
+  return ok();
+}
+
+Result<void> FileSink::sync_whole(const io::Dir& dir, const std::string& name,
+                                  const std::map<std::string, StoreEntry>& desired,
+                                  std::optional<io::FileContent> current, OwnedKeys& owned,
+                                  const Recorder& record) {
+  std::optional<std::string> text;
+  mode_t mode = 0600;
+  if (current) {
+    text = std::move(current->text);
+    // Keep a stricter old mode; never widen to group or others.
+    mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+  }
+  auto planned = plan_sink(text, owned, desired);
+  if (!planned) return fail(std::move(planned).error().context("parse " + status_.path));
+  SinkPlan plan = std::move(planned).value();
+  status_.conflicts = plan.conflicts;
+  status_.managed = plan.managed;
+  const OwnedKeys added = minus(plan.owned, owned);
+  // Everything not in the plan goes, stale fingerprints of a crashed write included.
+  OwnedKeys removed = minus(owned, plan.owned);
+  if (!plan.changed) {
+    if (!added.empty() || !removed.empty()) {
+      REGCRED_TRY(record(added, removed));
+      owned = plan.owned;
+    }
+    written_ = remember(std::move(plan), *text);
+    return ok();
+  }
+  std::string out = std::move(plan.text);
+  REGCRED_TRY(write(dir, name, out, mode, added, removed, owned, record));
+  owned = plan.owned;
+  written_ = remember(std::move(plan), out);
+  return ok();
+}
+
+Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
+                            const std::optional<std::vector<std::string>>& changed,
+                            OwnedKeys& owned, const Recorder& record) {
   auto run = [&]() -> Result<void> {
     auto [dir_path, name] = io::split_path(status_.path);
     REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(dir_path, io::CreateDirs::yes));
     REGCRED_TRY_ASSIGN(auto current, io::read_file(dir, name, k_max_config_size));
-    std::optional<std::string> text;
-    mode_t mode = 0600;
-    if (current) {
-      text = std::move(current->text);
-      // Keep a stricter old mode; never widen to group or others.
-      mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+    const bool as_left = written_ && changed && current && current->text.size() == written_->size &&
+                         text_hash(current->text) == written_->hash;
+    if (!as_left) {
+      written_.reset();
+      return sync_whole(dir, name, desired, std::move(current), owned, record);
     }
-    auto planned = plan_sink(text, owned, desired);
-    if (!planned) return fail(std::move(planned).error().context("parse " + status_.path));
-    SinkPlan plan = std::move(planned).value();
-    status_.conflicts = plan.conflicts;
-    status_.managed = plan.managed;
-    if (!plan.changed) {
-      if (owned != plan.owned) {
-        owned = plan.owned;
-        REGCRED_TRY(record(owned));
+    // The file is as this sink left it: re-render the changed keys' entries only.
+    Written& w = *written_;
+    OwnedKeys added;
+    OwnedKeys removed;
+    bool erased = false;
+    for (const auto& key : *changed) {
+      auto want = desired.find(key);
+      auto at = w.at.find(key);
+      if (at == w.at.end()) {
+        if (want == desired.end()) continue;
+        core::AuthEntry e = entry_for(want->second);
+        w.at.emplace(key, w.items.size());
+        w.items.push_back(render_ours(std::move(e), w.layout.depth));
+        added[key].insert(w.items.back().fingerprint);
+        ++w.managed;
+        continue;
       }
-      return ok();
+      SinkItem& item = w.items[at->second];
+      if (item.fingerprint.empty()) {  // someone else's entry: never touched
+        if (want != desired.end()) {
+          w.conflicts.insert(key);
+        } else {
+          w.conflicts.erase(key);
+        }
+        continue;
+      }
+      if (want == desired.end()) {
+        removed[key].insert(item.fingerprint);
+        item.key.clear();  // dropped below
+        erased = true;
+        --w.managed;
+        continue;
+      }
+      core::AuthEntry e = entry_for(want->second);
+      e.extra = item.extra;
+      SinkItem next = render_ours(std::move(e), w.layout.depth);
+      if (next.fingerprint == item.fingerprint) continue;
+      removed[key].insert(item.fingerprint);
+      added[key].insert(next.fingerprint);
+      item = std::move(next);
     }
-    OwnedKeys intent = owned;
-    for (const auto& [k, fps] : plan.owned)
-      intent[k].insert(fps.begin(), fps.end());
-    REGCRED_TRY(record(intent));
-    owned = std::move(intent);
-    REGCRED_TRY(io::write_file(dir, name, plan.text, io::WriteOptions{mode, true}));
-    owned = std::move(plan.owned);
-    REGCRED_TRY(record(owned));
-    ++status_.writes;
-    status_.last_write = std::chrono::system_clock::now();
-    io::log_info("wrote credentials", {{"file", status_.path},
-                                       {"entries", std::to_string(status_.managed)},
-                                       {"conflicts", std::to_string(status_.conflicts.size())}});
+    if (erased) {
+      std::erase_if(w.items, [](const SinkItem& i) { return i.key.empty(); });
+      w.at.clear();
+      for (std::size_t i = 0; i < w.items.size(); ++i)
+        w.at.emplace(w.items[i].key, i);
+    }
+    status_.conflicts.assign(w.conflicts.begin(), w.conflicts.end());
+    status_.managed = w.managed;
+    std::string text = core::assemble(w.layout, texts(w.items));
+    if (text == current->text) return ok();
+    const mode_t mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+    // From here until the write succeeds the remembered entries are ahead of the file.
+    Written kept = std::move(w);
+    written_.reset();
+    REGCRED_TRY(write(dir, name, text, mode, added, removed, owned, record));
+    kept.size = text.size();
+    kept.hash = text_hash(text);
+    written_ = std::move(kept);
     return ok();
   };
   auto r = run();
+  if (!r) written_.reset();
   status_.last_sync = std::chrono::system_clock::now();
   status_.ok = r.has_value();
   status_.error = r ? "" : r.error().message;

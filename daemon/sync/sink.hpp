@@ -15,10 +15,12 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/core/docker_config.hpp"
 #include "common/core/result.hpp"
+#include "common/io/safe_file.hpp"
 #include "daemon/sync/store.hpp"
 
 namespace regcred::sync {
@@ -33,12 +35,22 @@ std::string fingerprint(const core::AuthEntry& e);
 // secret has them.
 core::AuthEntry entry_for(const StoreEntry& s);
 
+// One entry of the file as written, what lets the next change re-render only its own entries.
+struct SinkItem {
+  std::string key;
+  std::string text;         // core::entry_text
+  std::string fingerprint;  // the daemon's entry: its fingerprint; empty: someone else's
+  core::Json extra;         // the daemon's entry: fields a tool added, kept on re-render
+};
+
 struct SinkPlan {
   std::string text;                    // the file to write
   bool changed = false;                // text differs from the current file
   OwnedKeys owned;                     // what the daemon owns once `text` is written
   std::vector<std::string> conflicts;  // store keys held by a user's entry
   std::size_t managed = 0;             // entries of ours in `text`
+  core::DockerConfig::Layout layout;   // text = assemble(layout, the items' texts)
+  std::vector<SinkItem> items;         // in file order
 };
 
 // `current` is the file's text (nullopt: no file). Fails when it is not a docker config: a file
@@ -63,18 +75,45 @@ class FileSink {
   FileSink(std::string path, std::string kind);
 
   // Reads the file, merges, and writes it when the content changes. `owned` is the daemon's
-  // record for this file; `record` persists it and is called with the union of the old and new
-  // fingerprints before the write and with the new set after it, so a crash in between never
-  // makes the daemon's own entry look like a user's.
-  using Recorder = std::function<Result<void>(const OwnedKeys&)>;
-  Result<void> sync(const std::map<std::string, StoreEntry>& desired, OwnedKeys& owned,
+  // record for this file, kept up to date here; `record` persists changes to it: called with the
+  // fingerprints about to be written before the write (it must not return before they are
+  // durable) and with the ones the write replaced after it, so a crash in between never makes
+  // the daemon's own entry look like a user's.
+  //
+  // `changed` names the store keys that may differ since the last sync (Store::changed_since);
+  // when the file still reads as this sink last left it, only those entries are re-rendered.
+  // nullopt, or a file someone else wrote since, merges the whole file again.
+  using Recorder = std::function<Result<void>(const OwnedKeys& added, const OwnedKeys& removed)>;
+  Result<void> sync(const std::map<std::string, StoreEntry>& desired,
+                    const std::optional<std::vector<std::string>>& changed, OwnedKeys& owned,
                     const Recorder& record);
 
   const SinkStatus& status() const { return status_; }
   const std::string& path() const { return status_.path; }
 
  private:
+  // The file as this sink last wrote or read it: its entries' texts, and the size and hash of
+  // its text to recognise it.
+  struct Written {
+    core::DockerConfig::Layout layout;
+    std::vector<SinkItem> items;
+    std::unordered_map<std::string, std::size_t> at;  // key -> index in items
+    std::set<std::string> conflicts;
+    std::size_t managed = 0;
+    std::size_t size = 0;
+    std::size_t hash = 0;
+  };
+  static Written remember(SinkPlan plan, const std::string& text);
+  Result<void> sync_whole(const io::Dir& dir, const std::string& name,
+                          const std::map<std::string, StoreEntry>& desired,
+                          std::optional<io::FileContent> current, OwnedKeys& owned,
+                          const Recorder& record);
+  Result<void> write(const io::Dir& dir, const std::string& name, const std::string& text,
+                     mode_t mode, const OwnedKeys& added, const OwnedKeys& removed,
+                     OwnedKeys& owned, const Recorder& record);
+
   SinkStatus status_;
+  std::optional<Written> written_;
 };
 
 }  // namespace regcred::sync

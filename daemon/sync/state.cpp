@@ -1,7 +1,12 @@
 #include "daemon/sync/state.hpp"
 #include "common/core/json_fields.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/core/answer.hpp"
 #include "common/core/docker_config.hpp"
@@ -21,11 +26,11 @@ Result<void> write_state(const std::string& state_dir, std::string_view name,
 
 }  // namespace
 
-std::string render_credentials(const Store::View& view) {
+std::string render_credentials(const Entries& entries) {
   // nlohmann::json (a std::map) rather than ordered_json: sorted output in O(n log n).
   nlohmann::json auths = nlohmann::json::object();
   nlohmann::json sources = nlohmann::json::object();
-  for (const auto& [key, e] : view.entries) {
+  for (const auto& [key, e] : entries) {
     nlohmann::json j = nlohmann::json::object();
     // The store file is a credential file by design: it is what the helpers answer from.
     if (!e.credential.username.empty() || !e.credential.password.empty()) {
@@ -47,20 +52,19 @@ std::string render_credentials(const Store::View& view) {
   return core::json_text(root, 1, '\t');
 }
 
-Result<void> save_credentials(const std::string& state_dir, const Store::View& view) {
-  return write_state(state_dir, k_credentials_file, render_credentials(view));
+NamespaceTables namespace_tables(const Store& store) {
+  NamespaceTables out;
+  for (const auto& ns : store.namespaces())
+    out.emplace_back(ns, store.namespace_table(ns));
+  return out;
 }
 
-Result<void> save_lookup_index(const std::string& state_dir, const core::CredentialTable& table) {
-  return write_state(state_dir, k_lookup_file, core::render_lookup_index(table));
-}
-
-std::string render_namespaces(const Store& store) {
+std::string render_namespaces(const NamespaceTables& tables) {
   nlohmann::json namespaces = nlohmann::json::object();
-  for (const auto& ns : store.namespaces()) {
+  for (const auto& [ns, table] : tables) {
     nlohmann::json auths = nlohmann::json::object();
     nlohmann::json sources = nlohmann::json::object();
-    for (const auto& e : store.namespace_table(ns)) {
+    for (const auto& e : table) {
       nlohmann::json j = nlohmann::json::object();
       if (!e.credential.username.empty() || !e.credential.password.empty()) {
         j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
@@ -80,8 +84,21 @@ std::string render_namespaces(const Store& store) {
   return core::json_text(root, 1, '\t');
 }
 
-Result<void> save_namespaces(const std::string& state_dir, const Store& store) {
-  return write_state(state_dir, k_namespaces_file, render_namespaces(store));
+Result<void> save_state(const std::string& state_dir, const StateSnapshot& snapshot) {
+  if (auto r = write_state(state_dir, k_credentials_file, render_credentials(snapshot.entries)); !r)
+    return fail(std::move(r).error().context("save the credential store"));
+  if (auto r = write_state(state_dir, k_lookup_file,
+                           core::render_lookup_index(table_of(snapshot.entries)));
+      !r) {
+    return fail(std::move(r).error().context("save the helpers' lookup index"));
+  }
+  if (snapshot.namespaces) {
+    if (auto r = write_state(state_dir, k_namespaces_file, render_namespaces(*snapshot.namespaces));
+        !r) {
+      return fail(std::move(r).error().context("save the namespace credentials"));
+    }
+  }
+  return ok();
 }
 
 Result<core::CredentialTable> load_credentials(const std::string& state_dir) {
@@ -126,6 +143,90 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
   }
   nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
   return write_state(state_dir, k_sinks_file, core::json_text(root, 1, '\t'));
+}
+
+Result<SinkRecords> SinkJournal::load() {
+  REGCRED_TRY_ASSIGN(SinkRecords records, load_sink_records(state_dir_));
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
+  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_sinks_journal, k_max_state_size));
+  if (!content) return records;
+  std::string_view rest = content->text;
+  for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    const auto sink = core::json_value(j, "sink", "");
+    const auto op = core::json_value(j, "op", "");
+    const auto key = core::json_value(j, "key", "");
+    const auto fp = core::json_value(j, "fp", "");
+    if (sink.empty() || fp.empty()) continue;
+    if (op == "+") {
+      records[sink][key].insert(fp);
+    } else if (op == "-") {
+      auto s = records.find(sink);
+      if (s == records.end()) continue;
+      auto k = s->second.find(key);
+      if (k == s->second.end()) continue;
+      k->second.erase(fp);
+      if (k->second.empty()) s->second.erase(k);
+    }
+  }
+  return records;
+}
+
+Result<void> SinkJournal::append(const std::string& sink, const OwnedKeys& added,
+                                 const OwnedKeys& removed) {
+  const std::string where = state_dir_ + "/" + std::string(k_sinks_journal);
+  if (!fd_) {
+    REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
+    io::Fd fd(::openat(dir.fd.get(), std::string(k_sinks_journal).c_str(),
+                       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return fail(Code::io_error, "open " + where + ": " + std::strerror(errno));
+    fd_ = std::move(fd);
+  }
+  std::string text;
+  auto lines = [&](const OwnedKeys& keys, const char* op) {
+    for (const auto& [key, fps] : keys) {
+      for (const auto& fp : fps) {
+        text +=
+            core::json_text(nlohmann::json{{"sink", sink}, {"op", op}, {"key", key}, {"fp", fp}});
+        text += '\n';
+        ++lines_;
+      }
+    }
+  };
+  lines(added, "+");
+  lines(removed, "-");
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = errno;
+      fd_ = io::Fd();  // reopened next time
+      return fail(Code::io_error, "append " + where + ": " + std::strerror(e));
+    }
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (!added.empty() && ::fdatasync(fd_.get()) != 0) {
+    const int e = errno;
+    fd_ = io::Fd();
+    return fail(Code::io_error, "fdatasync " + where + ": " + std::strerror(e));
+  }
+  return ok();
+}
+
+Result<void> SinkJournal::compact(const SinkRecords& records) {
+  REGCRED_TRY(save_sink_records(state_dir_, records));
+  const std::string where = state_dir_ + "/" + std::string(k_sinks_journal);
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
+  io::Fd fd(::openat(dir.fd.get(), std::string(k_sinks_journal).c_str(),
+                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return fail(Code::io_error, "truncate " + where + ": " + std::strerror(errno));
+  fd_ = std::move(fd);
+  lines_ = 0;
+  return ok();
 }
 
 Result<void> prepare_state_dir(const std::string& state_dir) {

@@ -5,9 +5,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/core/result.hpp"
+#include "common/io/safe_file.hpp"
 #include "daemon/sync/sink.hpp"
 #include "daemon/sync/store.hpp"
 
@@ -16,24 +20,60 @@ namespace regcred::sync {
 inline constexpr std::string_view k_credentials_file = "credentials.json";
 inline constexpr std::string_view k_sinks_file = "sinks.json";
 
-std::string render_credentials(const Store::View& view);
-Result<void> save_credentials(const std::string& state_dir, const Store::View& view);
+using Entries = std::map<std::string, StoreEntry>;
+std::string render_credentials(const Entries& entries);
 // credentials.json as a table (empty when there is none or it does not parse).
 Result<core::CredentialTable> load_credentials(const std::string& state_dir);
 
 // lookup.idx: the same entries laid out for the helpers' fallback (core/lookup_index.hpp).
 inline constexpr std::string_view k_lookup_file = "lookup.idx";
-Result<void> save_lookup_index(const std::string& state_dir, const core::CredentialTable& table);
 
 // namespaces.json (namespace-scoped credentials): {"namespaces": {ns: <credentials.json of the
 // namespace's secrets>}}, what the provider answers from while the daemon is down.
 inline constexpr std::string_view k_namespaces_file = "namespaces.json";
-std::string render_namespaces(const Store& store);
-Result<void> save_namespaces(const std::string& state_dir, const Store& store);
+using NamespaceTables = std::vector<std::pair<std::string, core::CredentialTable>>;
+NamespaceTables namespace_tables(const Store& store);
+std::string render_namespaces(const NamespaceTables& tables);
+
+// What the state folder holds, copied out of the store so that it can be written away from the
+// event loop.
+struct StateSnapshot {
+  std::uint64_t generation = 0;
+  Entries entries;
+  std::optional<NamespaceTables> namespaces;  // with namespace-scoped credentials
+};
+// credentials.json, lookup.idx and (when there) namespaces.json, each replaced atomically.
+Result<void> save_state(const std::string& state_dir, const StateSnapshot& snapshot);
 
 using SinkRecords = std::map<std::string, OwnedKeys>;  // sink path -> owned keys
 Result<SinkRecords> load_sink_records(const std::string& state_dir);
 Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& records);
+
+// sinks.journal: what changed in the records since sinks.json was written, one JSON line per
+// fingerprint, {"sink":path,"op":"+"|"-","key":key,"fp":hex}, replayed over sinks.json when
+// loading. A change to a big file then costs a few appended lines, not a rewrite of every
+// record; compact() folds the journal back into sinks.json.
+inline constexpr std::string_view k_sinks_journal = "sinks.journal";
+
+class SinkJournal {
+ public:
+  explicit SinkJournal(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+  // sinks.json with the journal replayed. A last line without its newline (the daemon died in
+  // the middle of appending it, before the write it announced) is ignored.
+  Result<SinkRecords> load();
+  // Appends; the added fingerprints are on disk (fdatasync) when it returns.
+  Result<void> append(const std::string& sink, const OwnedKeys& added, const OwnedKeys& removed);
+  // sinks.json := records, then the journal is emptied. Replaying a journal over a sinks.json
+  // that already holds its effect changes nothing, so a crash in between loses nothing.
+  Result<void> compact(const SinkRecords& records);
+  // Lines appended since the last compaction.
+  std::size_t lines() const { return lines_; }
+
+ private:
+  std::string state_dir_;
+  io::Fd fd_;
+  std::size_t lines_ = 0;
+};
 
 // Makes the state folder (0700) if needed.
 Result<void> prepare_state_dir(const std::string& state_dir);

@@ -84,12 +84,12 @@ void Store::set_local(const core::DockerConfig& local) {
   }
   std::string k = id("", "local", "local");
   streams_["local"].push_back(k);
-  secrets_[k] = std::move(ev);
-  ++generation_;
+  put(k, std::move(ev));
 }
 
 void Store::set_previous(const core::CredentialTable& previous) {
   drop_stream("previous");
+  invalidate();
   for (const auto& e : previous) {
     if (e.from == "local") continue;  // local.json is loaded as itself
     // rank is namespace \0 name \0 source.
@@ -115,12 +115,14 @@ void Store::set_node_selector(core::LabelSelector selector) {
   for (auto& [k, ev] : secrets_) {
     if (ev.report.from.source != "local") ev.node_wide = node_selector_.matches(ev.labels);
   }
+  invalidate();
   ++generation_;
 }
 
 void Store::replace(const std::string& stream, const std::vector<core::SecretManifest>& secrets,
                     const std::string& source) {
   drop_stream(stream);
+  invalidate();
   auto& ids = streams_[stream];
   for (const auto& s : secrets) {
     std::string k = id(s.namespace_, s.name, stream);
@@ -137,62 +139,172 @@ void Store::upsert(const std::string& stream, const core::SecretManifest& s,
   std::string k = id(s.namespace_, s.name, stream);
   Evaluated ev = evaluate(s, source);
   ev.node_wide = node_selector_.matches(s.labels);
-  auto [it, inserted] = secrets_.insert_or_assign(k, std::move(ev));
-  if (inserted) streams_[stream].push_back(k);
-  ++generation_;
+  if (!secrets_.contains(k)) streams_[stream].push_back(k);
+  put(k, std::move(ev));
 }
 
 void Store::remove(const std::string& stream, const std::string& ns, const std::string& name) {
   std::string k = id(ns, name, stream);
-  if (secrets_.erase(k) == 0) return;
+  if (!secrets_.contains(k)) return;
   auto& ids = streams_[stream];
   ids.erase(std::remove(ids.begin(), ids.end(), k), ids.end());
-  ++generation_;
+  put(k, std::nullopt);
 }
 
 void Store::drop_stream(const std::string& stream) {
   auto it = streams_.find(stream);
   if (it == streams_.end()) return;
+  invalidate();
   for (const auto& k : it->second)
     secrets_.erase(k);
   streams_.erase(it);
   ++generation_;
 }
 
-const Store::View& Store::view() {
-  if (view_generation_ == generation_) return view_;
-  View v;
-  v.secrets.reserve(secrets_.size());
-  // secrets_ is ordered by namespace, name, stream: the precedence rule, applied by first-wins.
-  for (const auto& [k, ev] : secrets_) {
-    v.secrets.push_back(ev.report);
-    if (ev.report.rejected) {
-      ++v.rejected;
-      continue;
-    }
-    if (!ev.node_wide) continue;
-    for (const auto& item : ev.items) {
-      auto [it, inserted] = v.entries.try_emplace(item.key);
-      if (inserted) {
-        it->second = StoreEntry{item.key, item.credential, item.email, ev.report.from, {}};
-      } else {
-        it->second.shadowed.push_back(ev.report.from);
-        ++v.shadowed;
+void Store::invalidate() {
+  whole_ = true;
+  holders_.clear();
+  dirty_.clear();
+}
+
+void Store::put(const std::string& k, std::optional<Evaluated> ev) {
+  auto it = secrets_.find(k);
+  if (!whole_ && it != secrets_.end()) {
+    if (it->second.report.rejected) --view_.rejected;
+    if (gives(it->second)) {
+      for (const auto& item : it->second.items) {
+        auto& ids = holders_[item.key];
+        std::erase(ids, &it->first);
+        dirty_.insert(item.key);
       }
     }
   }
-  view_ = std::move(v);
+  if (!ev) {
+    if (it != secrets_.end()) secrets_.erase(it);
+    ++generation_;
+    return;
+  }
+  if (it == secrets_.end()) {
+    it = secrets_.emplace(k, std::move(*ev)).first;
+  } else {
+    it->second = std::move(*ev);
+  }
+  if (!whole_) {
+    if (it->second.report.rejected) ++view_.rejected;
+    if (gives(it->second)) {
+      for (const auto& item : it->second.items) {
+        auto& ids = holders_[item.key];
+        auto at =
+            std::lower_bound(ids.begin(), ids.end(), &it->first,
+                             [](const std::string* a, const std::string* b) { return *a < *b; });
+        if (at == ids.end() || *at != &it->first) ids.insert(at, &it->first);
+        dirty_.insert(item.key);
+      }
+    }
+  }
+  ++generation_;
+}
+
+void Store::update_entry(const std::string& key) {
+  auto h = holders_.find(key);
+  auto e = view_.entries.find(key);
+  if (e != view_.entries.end()) view_.shadowed -= e->second.shadowed.size();
+  if (h == holders_.end() || h->second.empty()) {
+    if (h != holders_.end()) holders_.erase(h);
+    if (e != view_.entries.end()) view_.entries.erase(e);
+    return;
+  }
+  // The holders are in id order, namespace \0 name \0 stream: the precedence rule.
+  StoreEntry out;
+  out.key = key;
+  bool first = true;
+  for (const std::string* id : h->second) {
+    const Evaluated& ev = secrets_.at(*id);
+    if (first) {
+      first = false;
+      for (const auto& item : ev.items) {
+        if (item.key != key) continue;
+        out.credential = item.credential;
+        out.email = item.email;
+        break;
+      }
+      out.from = ev.report.from;
+    } else {
+      out.shadowed.push_back(ev.report.from);
+    }
+  }
+  view_.shadowed += out.shadowed.size();
+  if (e != view_.entries.end()) {
+    e->second = std::move(out);
+  } else {
+    view_.entries.emplace(key, std::move(out));
+  }
+}
+
+void Store::rebuild_view() {
+  view_ = View{};
+  holders_.clear();
+  for (const auto& [k, ev] : secrets_) {
+    if (ev.report.rejected) ++view_.rejected;
+    if (!gives(ev)) continue;
+    // secrets_ is iterated in id order: each holder list comes out sorted.
+    for (const auto& item : ev.items) {
+      auto& ids = holders_[item.key];
+      if (ids.empty() || ids.back() != &k) ids.push_back(&k);
+    }
+  }
+  for (const auto& [key, ids] : holders_)
+    update_entry(key);
+  whole_ = false;
+  dirty_.clear();
+  changes_.clear();
+  rebuilt_generation_ = generation_;
+}
+
+const Store::View& Store::view() {
+  if (view_generation_ == generation_) return view_;
+  if (whole_) {
+    rebuild_view();
+  } else {
+    for (const auto& key : dirty_) {
+      update_entry(key);
+      changes_.emplace_back(generation_, key);
+    }
+    dirty_.clear();
+  }
   view_generation_ = generation_;
   return view_;
+}
+
+std::optional<std::vector<std::string>> Store::changed_since(std::uint64_t generation) {
+  view();
+  if (generation < rebuilt_generation_ || generation < forgotten_through_) return std::nullopt;
+  std::vector<std::string> keys;
+  for (const auto& [g, key] : changes_) {
+    if (g > generation) keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+void Store::forget_changes_through(std::uint64_t generation) {
+  std::erase_if(changes_, [&](const auto& c) { return c.first <= generation; });
+  forgotten_through_ = std::max(forgotten_through_, generation);
+}
+
+core::CredentialTable table_of(const std::map<std::string, StoreEntry>& entries) {
+  core::CredentialTable t;
+  t.reserve(entries.size());
+  for (const auto& [key, e] : entries)
+    t.push_back({key, e.credential, e.from.rank(), e.from.display()});
+  return t;
 }
 
 const core::CredentialTable& Store::table() {
   const View& v = view();
   if (table_generation_ == generation_) return table_;
-  table_.clear();
-  table_.reserve(v.entries.size());
-  for (const auto& [key, e] : v.entries)
-    table_.push_back({key, e.credential, e.from.rank(), e.from.display()});
+  table_ = table_of(v.entries);
   table_generation_ = generation_;
   return table_;
 }

@@ -11,7 +11,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/core/answer.hpp"
@@ -69,12 +72,25 @@ class Store {
 
   struct View {
     std::map<std::string, StoreEntry> entries;
-    std::vector<SecretReport> secrets;  // every secret, sorted by namespace/name
-    std::size_t rejected = 0;
-    std::size_t shadowed = 0;
+    std::size_t rejected = 0;  // secrets rejected
+    std::size_t shadowed = 0;  // secret entries that lost their key to another secret
   };
-  // Recomputed after a change, at most once per change burst.
+  // Brought up to date after a change, at most once per change burst: a watch event recomputes
+  // only the keys the secret gave before and gives now; a whole stream at once (a relist, a
+  // directory scan, the node selector) recomputes everything.
   const View& view();
+  // The keys whose entry in view() may differ from what it was at `generation` (a value of
+  // generation() seen earlier), sorted; nullopt when the view was rebuilt whole since, or the
+  // record does not reach back that far. Brings the view up to date.
+  std::optional<std::vector<std::string>> changed_since(std::uint64_t generation);
+  // Forgets the changes up to `generation` (every reader has seen them).
+  void forget_changes_through(std::uint64_t generation);
+  // Every secret's report, sorted by namespace, name, stream.
+  template <class F>
+  void each_report(F&& f) const {
+    for (const auto& [k, ev] : secrets_)
+      f(ev.report);
+  }
   // view()'s entries as the helpers' table (cached per generation).
   const core::CredentialTable& table();
   // The accepted secrets of one namespace, opted in or not, merged by the same precedence.
@@ -99,16 +115,36 @@ class Store {
   };
   static Evaluated evaluate(const core::SecretManifest& s, const std::string& source);
   static std::string id(const std::string& ns, const std::string& name, const std::string& stream);
+  // A secret that gives node-wide entries (accepted and opted in).
+  static bool gives(const Evaluated& ev) { return !ev.report.rejected && ev.node_wide; }
+  // Puts `ev` in place of the secret `k` (nullopt: removes it), keeping the holders index and
+  // the dirty keys when the view is incremental.
+  void put(const std::string& k, std::optional<Evaluated> ev);
+  void invalidate();  // the next view() rebuilds whole
+  void rebuild_view();
+  void update_entry(const std::string& key);
 
   std::map<std::string, Evaluated> secrets_;                 // ns \0 name \0 stream -> evaluated
   std::map<std::string, std::vector<std::string>> streams_;  // stream -> ids
   std::uint64_t generation_ = 0;
-  std::uint64_t view_generation_ = ~std::uint64_t{0};
   View view_;
+  // The incremental view: key -> ids of the secrets that give it (first wins), the keys touched
+  // since the last view(), and (generation, key) of every key recomputed since the last rebuild.
+  bool whole_ = true;  // the next view() rebuilds whole
+  std::uint64_t view_generation_ = ~std::uint64_t{0};
+  std::uint64_t rebuilt_generation_ = 0;
+  // Pointers to keys of secrets_ (stable while the secret is there), sorted by the id.
+  std::unordered_map<std::string, std::vector<const std::string*>> holders_;
+  std::set<std::string> dirty_;
+  std::vector<std::pair<std::uint64_t, std::string>> changes_;
+  std::uint64_t forgotten_through_ = 0;
   std::uint64_t table_generation_ = ~std::uint64_t{0};
   core::CredentialTable table_;
   core::LabelSelector node_selector_;
 };
+
+// Store entries as the helpers' table (key order).
+core::CredentialTable table_of(const std::map<std::string, StoreEntry>& entries);
 
 // Lint codes that reject a secret: kubelet or docker would fail with it, or the registry would
 // refuse the password. The others (not-compact, ambiguous-key, duplicate-registry,

@@ -27,6 +27,47 @@ TEST(DockerConfig, KeepsWhatItDoesNotKnow) {
   EXPECT_EQ(out.begin().key(), "psFormat");
 }
 
+// serialize() is assembled from a layout and per-entry texts (so the daemon can re-render one
+// entry of a large file); it must print exactly what one nlohmann dump of the document prints.
+TEST(DockerConfig, SerializedInPartsReadsAsOneDump) {
+  auto whole_dump = [](const DockerConfig& cfg, Format format) {
+    Json auths = Json::object();
+    for (const auto& e : cfg.auths())
+      auths[e.key] = entry_json(e);
+    if (format == Format::dockercfg) return auths.dump(1, '\t');
+    Json out = cfg.root();
+    if (cfg.has_auths_key() || !cfg.auths().empty()) out["auths"] = auths;
+    return out.dump(1, '\t');
+  };
+  const std::vector<std::string> docs = {
+      R"({})",
+      R"({"auths":{}})",
+      R"({"auths":{},"credsStore":"pass"})",
+      R"({"psFormat":"x","auths":{"r.io":{"auth":"dTpw","x":{"a":[1,{"b":[]}]}}},"z":"regcred:auths"})",
+      R"({"auths":{"r\u00e9g.io":{"auth":"dTpw","email":"\"q\"\n"},"b.io":{}},"c":[{"auths":{}}]})",
+      R"({"a":"\"regcred:auths\"","auths":{"k":{"identitytoken":"t"}},"b":"regcred:auths:auths"})",
+      R"({"credHelpers":{"gcr.io":"gcloud"}})",
+  };
+  for (const auto& d : docs) {
+    SCOPED_TRACE(d);
+    auto cfg = DockerConfig::parse(d);
+    ASSERT_TRUE(cfg.has_value()) << cfg.error().message;
+    EXPECT_EQ(cfg->serialize(), whole_dump(*cfg, Format::config_json));
+    AuthEntry added;
+    added.key = "new.io";
+    added.username = "u";
+    added.password = Secret("p");
+    cfg->set(added);
+    EXPECT_EQ(cfg->serialize(), whole_dump(*cfg, Format::config_json));
+  }
+  for (const char* d : {R"({})", R"({"r2":{"auth":"eDp5"},"r1":{"auth":"YTpi","n":{"m":1}}})"}) {
+    SCOPED_TRACE(d);
+    auto cfg = DockerConfig::parse(d, Format::dockercfg);
+    ASSERT_TRUE(cfg.has_value());
+    EXPECT_EQ(cfg->serialize(), whole_dump(*cfg, Format::dockercfg));
+  }
+}
+
 TEST(DockerConfig, AlwaysWritesAuth) {
   DockerConfig cfg;
   AuthEntry e;

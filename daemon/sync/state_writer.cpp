@@ -1,0 +1,49 @@
+#include "daemon/sync/state_writer.hpp"
+
+namespace regcred::sync {
+
+StateWriter::StateWriter(std::string state_dir, Done done)
+    : state_dir_(std::move(state_dir)), done_(std::move(done)), thread_([this] { run(); }) {}
+
+StateWriter::~StateWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StateWriter::submit(StateSnapshot snapshot) {
+  {
+    std::lock_guard lock(mu_);
+    next_ = std::move(snapshot);
+  }
+  cv_.notify_all();
+}
+
+void StateWriter::drain() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !next_ && !busy_; });
+}
+
+void StateWriter::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return next_ || stop_; });
+    if (!next_) return;  // stopping with nothing pending
+    StateSnapshot s = std::move(*next_);
+    next_.reset();
+    busy_ = true;
+    lock.unlock();
+    auto r = save_state(state_dir_, s);
+    const std::uint64_t generation = s.generation;
+    s = StateSnapshot{};  // freed here, not on the loop
+    done_(generation, r ? std::string() : r.error().message);
+    lock.lock();
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace regcred::sync
