@@ -12,9 +12,10 @@
   idle: with 100 secrets, RSS after the sync and the wake-ups (context switches of all of
                 regcredd's threads) over --idle-seconds, no pull tests, no watchdog.
   storm: 10,000 updates of one secret at once (with --store secrets in the store): /healthz
-                latency on fresh connections every 5 ms meanwhile, the time from the API server
-                having queued the last event to the file's final state (an upper bound: it
-                includes the fake API server streaming 10,000 events), the file's rewrites.
+                latency on fresh connections every 5 ms meanwhile; the time from the API server
+                having finished writing the last event to the watch to the file's final state
+                (and, as an upper bound, from the events having been queued: that includes the
+                fake API server rendering and streaming 10,000 events); the file's rewrites.
 
 Usage: daemon_sync.py REGCREDD [--initial 10000] [--store 10000] [--changes 300]
 Prints one JSON object.
@@ -230,6 +231,8 @@ def storm(regcredd, n, count):
              "user": "user0"}))
         conn.getresponse().read()
         t_queued = time.monotonic()
+        conn.request("POST", "/_fake/state", "{}")
+        last_rv = json.loads(conn.getresponse().read())["rv"]
         want = base64.b64encode(f"user0:storm-{count}".encode()).decode()
         while True:
             try:
@@ -239,6 +242,13 @@ def storm(regcredd, n, count):
                 pass
             time.sleep(0.001)
         t_final = time.monotonic()
+        # When the API server finished writing the last event to the watch (the fake's own
+        # clock, CLOCK_MONOTONIC like ours): from there on the time is regcredd's.
+        sent = {"rv": 0}
+        while sent["rv"] < last_rv and time.monotonic() - t_final < 5:
+            conn.request("POST", "/_fake/sent", "{}")
+            sent = json.loads(conn.getresponse().read())
+        sent_to_final = (t_final - sent["at"]) * 1000 if sent["rv"] >= last_rv else None
         time.sleep(0.3)
         stop.set()
         th.join()
@@ -249,6 +259,7 @@ def storm(regcredd, n, count):
                 "healthz_p99_ms": round(lat[int(len(lat) * 0.99) - 1], 2),
                 "healthz_max_ms": round(lat[-1], 2), "probes": len(lat),
                 "queued_to_final_ms": round((t_final - t_queued) * 1000, 1),
+                "sent_to_final_ms": None if sent_to_final is None else round(sent_to_final, 1),
                 "storm_seconds": round(span, 3), "file_writes": int(writes),
                 # At most 20 a second is the bound; a storm shorter than a second is judged
                 # over one second.

@@ -20,6 +20,8 @@ Test controls, under /_fake/:
   POST /_fake/storm     {"namespace","name","count","registry","user"}: the secret is updated
                         `count` times at once (password storm-1..N), one watch event each
   POST /_fake/compact   drops the event history (the next resume gets 410)
+  POST /_fake/sent      {"rv", "at"}: the last resourceVersion a watch finished writing to its
+                        socket, and when (time.monotonic(), the clock other processes read too)
   POST /_fake/state     GET: {"rv", "objects"}
   GET  /_fake/nodes     {"nodes", "patches", "events"}: what node reporters wrote
                         (PATCH /api/v1/nodes/N/status must be a strategic merge patch; conditions
@@ -46,6 +48,7 @@ STREAM_FAULTS = []  # {"mode", "count"}: see /_fake/stream
 NODES = {}    # name -> Node (kubelet's own Ready condition in it from the start)
 PATCHES = []  # every nodes/status PATCH: {"node", "contentType", "body"}
 EVENTS = []   # every Event posted
+SENT = {"rv": 0, "at": 0.0}  # the last event a watch finished writing, and when
 
 
 def new_node(name):
@@ -492,6 +495,9 @@ class Handler(BaseHTTPRequestHandler):
                         "metadata": {"resourceVersion": str(pos)}}})
                     last_bookmark = time.time()
                 self.send_events([json.dumps(o).encode() + b"\n" for o in out])
+                if out:
+                    with LOCK:
+                        SENT["rv"], SENT["at"] = max(SENT["rv"], pos), time.monotonic()
             self.chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
             pass
@@ -619,6 +625,8 @@ class Handler(BaseHTTPRequestHandler):
                 save_state()
             elif path == "/_fake/requests":
                 return self.send_json(200, REQUESTS)
+            elif path == "/_fake/sent":
+                return self.send_json(200, dict(SENT))
             elif path == "/_fake/nodes":
                 with LOCK:
                     return self.send_json(200, {"nodes": NODES, "patches": PATCHES, "events": EVENTS})
