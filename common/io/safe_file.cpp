@@ -3,6 +3,7 @@
 #include <dirent.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,21 +202,30 @@ Result<std::string> read_fd(int fd, std::size_t expected, std::size_t max_size,
 
 }  // namespace
 
-Result<std::optional<FileContent>> read_file(const Dir& dir, std::string_view name,
-                                             std::size_t max_size) {
+namespace {
+
+struct Opened {
+  Fd fd;
+  struct stat st {};
+};
+
+// `name` in `dir` opened for reading under the rules in the header; nullopt when it does not
+// exist.
+Result<std::optional<Opened>> open_regular(const Dir& dir, std::string_view name,
+                                           std::size_t max_size, const std::string& shown) {
   std::string n(name);
-  std::string shown = dir.path + "/" + n;
-  Fd fd(::openat(dir.fd.get(), n.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return std::optional<FileContent>{};
+  Opened o;
+  o.fd = Fd(::openat(dir.fd.get(), n.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!o.fd) {
+    if (errno == ENOENT) return std::optional<Opened>{};
     if (errno == ELOOP) {
       return fail(Code::invalid_argument,
                   "read " + shown + ": is a symlink; refusing to follow it");
     }
     return sys_fail("read " + shown, errno);
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return sys_fail("stat " + shown, errno);
+  if (::fstat(o.fd.get(), &o.st) != 0) return sys_fail("stat " + shown, errno);
+  const struct stat& st = o.st;
   if (!S_ISREG(st.st_mode)) {
     return fail(Code::invalid_argument, "read " + shown + ": not a regular file");
   }
@@ -233,11 +243,47 @@ Result<std::optional<FileContent>> read_file(const Dir& dir, std::string_view na
     return fail(Code::invalid_argument,
                 "read " + shown + ": larger than " + std::to_string(max_size) + " bytes");
   }
+  return std::optional<Opened>(std::move(o));
+}
+
+}  // namespace
+
+Result<std::optional<FileContent>> read_file(const Dir& dir, std::string_view name,
+                                             std::size_t max_size) {
+  const std::string shown = dir.path + "/" + std::string(name);
+  REGCRED_TRY_ASSIGN(auto opened, open_regular(dir, name, max_size, shown));
+  if (!opened) return std::optional<FileContent>{};
   FileContent out;
-  out.mode = st.st_mode & 07777;
+  out.mode = opened->st.st_mode & 07777;
   REGCRED_TRY_ASSIGN(
-      out.text, read_fd(fd.get(), static_cast<std::size_t>(st.st_size), max_size, "read " + shown));
+      out.text, read_fd(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), max_size,
+                        "read " + shown));
   return std::optional<FileContent>(std::move(out));
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_ != nullptr) ::munmap(data_, size_);
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+Result<std::optional<MappedFile>> map_file(const Dir& dir, std::string_view name,
+                                           std::size_t max_size) {
+  const std::string shown = dir.path + "/" + std::string(name);
+  REGCRED_TRY_ASSIGN(auto opened, open_regular(dir, name, max_size, shown));
+  if (!opened) return std::optional<MappedFile>{};
+  const auto size = static_cast<std::size_t>(opened->st.st_size);
+  if (size == 0) return std::optional<MappedFile>(MappedFile());
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, opened->fd.get(), 0);
+  if (p == MAP_FAILED) return sys_fail("map " + shown, errno);
+  return std::optional<MappedFile>(MappedFile(p, size));
 }
 
 Result<void> write_file(const Dir& dir, std::string_view name, std::string_view content,

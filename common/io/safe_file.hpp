@@ -67,6 +67,31 @@ struct FileContent {
 Result<std::optional<FileContent>> read_file(const Dir& dir, std::string_view name,
                                              std::size_t max_size);
 
+// A read-only mapping of a file. For files replaced by rename (the daemon's state): a mapping
+// keeps the file it was made from. A reader touches only the pages it looks at.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(void* data, std::size_t size) : data_(data), size_(size) {}
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  std::string_view view() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// read_file's checks, then a mapping instead of a copy.
+Result<std::optional<MappedFile>> map_file(const Dir& dir, std::string_view name,
+                                           std::size_t max_size);
+
 struct WriteOptions {
   mode_t mode = 0600;
   bool owner_from_dir = true;  // chown to the folder's owner (when running as root)

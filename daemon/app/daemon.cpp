@@ -887,12 +887,13 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     files_generation_ = store_.generation();
     store_.forget_changes_through(files_generation_);
     const auto sinks_done = std::chrono::steady_clock::now();
-    if (std::size_t owned = 0; journal_.lines() > 4096) {
-      // The journal outgrew a few thousand changes: fold it into sinks.json (once in so many
-      // changes, on the loop: the records are the loop's).
+    if (std::size_t owned = 0; journal_.lines() > 1024) {
+      // Fold the journal into sinks.json once it holds as many lines as the records (a whole
+      // merge right away; one change at a time, once in so many changes), on the loop: the
+      // records are the loop's.
       for (const auto& [path, keys] : records_)
         owned += keys.size();
-      if (journal_.lines() > 2 * owned) {
+      if (journal_.lines() >= owned) {
         if (auto r = journal_.compact(records_); !r) {
           io::log_error("cannot write the sink record", {{"error", r.error().message}});
         }

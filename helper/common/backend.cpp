@@ -35,6 +35,14 @@ Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
   return std::optional<std::string>(std::move(content->text));
 }
 
+Result<std::optional<io::MappedFile>> map_state_file(const std::string& state_dir,
+                                                     std::string_view name) {
+  auto dir = io::open_dir(state_dir, io::CreateDirs::no);
+  if (!dir && dir.error().code == Code::not_found) return std::optional<io::MappedFile>();
+  if (!dir) return fail(dir.error());
+  return io::map_file(*dir, name, k_max_state_size);
+}
+
 }  // namespace
 
 std::optional<std::string> process_env(const std::string& name) {
@@ -44,11 +52,11 @@ std::optional<std::string> process_env(const std::string& name) {
 }
 
 Result<core::CredentialTable> Backend::state_table(const Filter& filter) const {
-  // The lookup index first: only the lines that can answer are decoded.
-  REGCRED_TRY_ASSIGN(auto idx, read_state_file(state_dir_, "lookup.idx"));
+  // The lookup index first, mapped: only the lines that can answer are decoded.
+  REGCRED_TRY_ASSIGN(auto idx, map_state_file(state_dir_, "lookup.idx"));
   if (idx && filter.kind != Filter::all) {
-    auto picked = filter.kind == Filter::registry ? core::lookup_registry(*idx, filter.value)
-                                                  : core::lookup_image(*idx, filter.value);
+    auto picked = filter.kind == Filter::registry ? core::lookup_registry(idx->view(), filter.value)
+                                                  : core::lookup_image(idx->view(), filter.value);
     if (!picked) {
       return fail(Code::parse_error,
                   "read " + state_dir_ + "/lookup.idx: " + picked.error().message);
