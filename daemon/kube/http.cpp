@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 
+#include <cstdio>
+
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -18,6 +20,7 @@ namespace {
 
 constexpr std::size_t k_max_body = 512U << 20U;
 constexpr long k_connect_timeout_s = 10;
+constexpr long k_watch_curl_connect_timeout_s = 24L * 3600;  // see perform()
 constexpr long k_get_timeout_s = 120;
 
 std::once_flag g_curl_init;
@@ -68,12 +71,14 @@ struct Client::Impl {
   core::LineSplitter splitter;
   const std::function<bool(std::string_view)>* on_line = nullptr;
   bool ended_by_callback = false;
+  bool in_body = false;  // the response's headers are all in
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   static size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<Impl*>(user);
     self->last_data = std::chrono::steady_clock::now();
     std::string_view h(data, size * n);
+    if (h == "\r\n" || h == "\n") self->in_body = true;  // the end of the headers
     constexpr std::string_view ra = "retry-after:";
     if (h.size() > ra.size()) {
       std::string lower;
@@ -138,6 +143,8 @@ struct Client::Impl {
     if (multi == nullptr) return CURLE_FAILED_INIT;
     if (curl_multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
     last_data = clock::now();
+    const auto started = last_data;
+    in_body = false;
     CURLcode rc = CURLE_OK;
     for (;;) {
       int running = 0;
@@ -161,6 +168,20 @@ struct Client::Impl {
       long curl_ms = -1;
       curl_multi_timeout(multi, &curl_ms);
       long wait_ms = curl_ms >= 0 ? curl_ms : 3600L * 1000L;
+      if (idle.count() > 0 && !in_body) {
+        // A watch: the connect timeout libcurl is not given (see perform()), until the
+        // response's headers are in.
+        const auto connect_left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         started + std::chrono::seconds(k_connect_timeout_s) -
+                                         clock::now())
+                                         .count();
+        if (connect_left_ms <= 0) {
+          std::snprintf(errbuf, sizeof errbuf, "no response within %ld s", k_connect_timeout_s);
+          rc = CURLE_OPERATION_TIMEDOUT;
+          break;
+        }
+        wait_ms = std::min(wait_ms, static_cast<long>(connect_left_ms));
+      }
       if (idle.count() > 0) {
         const auto left_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(last_data + idle - clock::now())
@@ -213,7 +234,11 @@ struct Client::Impl {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, k_connect_timeout_s);
+    // A watch keeps its connection for minutes: libcurl's connect timer stays armed after the
+    // connection is up and would wake the idle watch once, 10 s in (issue 8: no periodic
+    // wake-ups). A watch gets it from transfer() instead: no response headers within 10 s.
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+                     lines == nullptr ? k_connect_timeout_s : k_watch_curl_connect_timeout_s);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "regcredd/" REGCRED_VERSION);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Impl::on_header);
