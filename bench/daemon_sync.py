@@ -85,6 +85,15 @@ def rss_kb(pid):
     return 0
 
 
+def anon_kb(pid):
+    """The part of RSS that is memory of the process's own (heap, stacks): RSS less the pages of
+    the files it maps (the binary and the shared libraries, which other processes map too)."""
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1])
+    return 0
+
+
 def entries(path):
     try:
         return len(json.load(open(path)).get("auths", {}))
@@ -120,7 +129,8 @@ def synced_daemon(regcredd, n):
 def initial_sync(regcredd, n):
     with synced_daemon(regcredd, n) as (_, _, d, _, took):
         time.sleep(0.5)
-        return {"secrets": n, "seconds": round(took, 3), "rss_mb": round(rss_kb(d.pid) / 1024, 1)}
+        return {"secrets": n, "seconds": round(took, 3), "rss_mb": round(rss_kb(d.pid) / 1024, 1),
+                "anon_mb": round(anon_kb(d.pid) / 1024, 1)}
 
 
 def latency(regcredd, n, changes):
@@ -177,9 +187,11 @@ def idle(regcredd, n, seconds):
     with synced_daemon(regcredd, n) as (_, _, d, _, _):
         time.sleep(2)
         rss = rss_kb(d.pid)
+        anon = anon_kb(d.pid)
         before = ctxt_switches(d.pid)
         time.sleep(seconds)
-        return {"secrets": n, "rss_mb": round(rss / 1024, 1), "seconds": seconds,
+        return {"secrets": n, "rss_mb": round(rss / 1024, 1), "anon_mb": round(anon / 1024, 1),
+                "seconds": seconds,
                 "wakeups": ctxt_switches(d.pid) - before,
                 "threads": len(os.listdir(f"/proc/{d.pid}/task"))}
 

@@ -73,6 +73,11 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   Daemon& operator=(const Daemon&) = delete;
 
   int run() {
+    // One malloc arena for every thread: the watch threads parse lists and the state writer
+    // renders files in arenas of their own, and glibc trims those only from their top, so their
+    // peaks stayed resident (10,000 secrets: 49 MB RSS, 43 with one arena). The threads that
+    // allocate much take turns anyway on 2 cores.
+    ::mallopt(M_ARENA_MAX, 1);
     io::Log::set_level(cfg_.log_level);
     if (auto r = sync::prepare_state_dir(cfg_.state_dir); !r) {
       io::log_error("cannot use the state folder", {{"error", r.error().message}});

@@ -171,10 +171,10 @@ struct Client::Impl {
       if (idle.count() > 0 && !in_body) {
         // A watch: the connect timeout libcurl is not given (see perform()), until the
         // response's headers are in.
-        const auto connect_left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         started + std::chrono::seconds(k_connect_timeout_s) -
-                                         clock::now())
-                                         .count();
+        const auto connect_left_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                started + std::chrono::seconds(k_connect_timeout_s) - clock::now())
+                .count();
         if (connect_left_ms <= 0) {
           std::snprintf(errbuf, sizeof errbuf, "no response within %ld s", k_connect_timeout_s);
           rc = CURLE_OPERATION_TIMEDOUT;

@@ -1,7 +1,9 @@
 #include "daemon/sync/sink.hpp"
 
+#include <algorithm>
 #include <array>
 #include <functional>
+#include <utility>
 
 #include "common/core/provider.hpp"
 #include "common/io/log.hpp"
@@ -35,13 +37,15 @@ core::AuthEntry entry_for(const StoreEntry& s) {
 namespace {
 
 // The entry's text and fingerprint from one rendering of it.
-SinkItem render_ours(core::AuthEntry e, int depth) {
+SinkItem render_ours(core::AuthEntry e, int depth, std::string& fp) {
   const core::Json j = core::entry_json(e);
   SinkItem item;
   item.key = e.key;
-  item.fingerprint = core::sha256_hex(j.dump());
+  item.ours = true;
+  fp = core::sha256_hex(j.dump());
   item.text = core::entry_text(e.key, j.dump(1, '\t'), depth);
-  item.extra = std::move(e.extra);
+  // Most entries have no fields of a tool's: no empty object kept per entry.
+  if (!e.extra.empty()) item.extra = std::move(e.extra);
   return item;
 }
 
@@ -106,8 +110,9 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
   auto add_ours = [&](const StoreEntry& entry, const core::AuthEntry* existing) {
     core::AuthEntry e = entry_for(entry);
     if (existing != nullptr) e.extra = existing->extra;  // fields a tool added stay
-    SinkItem item = render_ours(std::move(e), depth);
-    plan.owned[entry.key].insert(item.fingerprint);
+    std::string fp;
+    SinkItem item = render_ours(std::move(e), depth, fp);
+    plan.owned[entry.key].insert(std::move(fp));
     plan.items.push_back(std::move(item));
     ++plan.managed;
   };
@@ -116,8 +121,8 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     if (!ours(e)) {
       if (want != desired.end()) plan.conflicts.push_back(e.key);
       plan.items.push_back(
-          SinkItem{e.key, core::entry_text(e.key, core::entry_json(e).dump(1, '\t'), depth), "",
-                   core::Json::object()});
+          SinkItem{e.key, core::entry_text(e.key, core::entry_json(e).dump(1, '\t'), depth), false,
+                   core::Json()});
     } else if (want != desired.end()) {
       add_ours(want->second, &e);
     }
@@ -137,13 +142,38 @@ FileSink::FileSink(std::string path, std::string kind) {
   status_.kind = std::move(kind);
 }
 
+void FileSink::Written::index_all() {
+  by_key.resize(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    by_key[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(by_key.begin(), by_key.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return items[a].key < items[b].key; });
+}
+
+const SinkItem* FileSink::Written::find(const std::string& key) const {
+  auto it =
+      std::lower_bound(by_key.begin(), by_key.end(), key,
+                       [&](std::uint32_t i, const std::string& k) { return items[i].key < k; });
+  return it != by_key.end() && items[*it].key == key ? &items[*it] : nullptr;
+}
+
+SinkItem* FileSink::Written::find(const std::string& key) {
+  return const_cast<SinkItem*>(std::as_const(*this).find(key));
+}
+
+void FileSink::Written::add(SinkItem item) {
+  auto it =
+      std::lower_bound(by_key.begin(), by_key.end(), item.key,
+                       [&](std::uint32_t i, const std::string& k) { return items[i].key < k; });
+  by_key.insert(it, static_cast<std::uint32_t>(items.size()));
+  items.push_back(std::move(item));
+}
+
 FileSink::Written FileSink::remember(SinkPlan plan, const std::string& text) {
   Written w;
   w.layout = std::move(plan.layout);
   w.items = std::move(plan.items);
-  w.at.reserve(w.items.size());
-  for (std::size_t i = 0; i < w.items.size(); ++i)
-    w.at.emplace(w.items[i].key, i);
+  w.index_all();
   w.conflicts.insert(plan.conflicts.begin(), plan.conflicts.end());
   w.managed = plan.managed;
   w.size = text.size();
@@ -222,21 +252,21 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
     Written& w = *written_;
     OwnedKeys added;
     OwnedKeys removed;
-    bool erased = false;
+    std::vector<bool> dropped;  // by index into items, once one is dropped
     for (const auto& key : *changed) {
       auto want = desired.find(key);
-      auto at = w.at.find(key);
-      if (at == w.at.end()) {
+      SinkItem* found = w.find(key);
+      if (found == nullptr) {
         if (want == desired.end()) continue;
-        core::AuthEntry e = entry_for(want->second);
-        w.at.emplace(key, w.items.size());
-        w.items.push_back(render_ours(std::move(e), w.layout.depth));
-        added[key].insert(w.items.back().fingerprint);
+        std::string fp;
+        SinkItem item = render_ours(entry_for(want->second), w.layout.depth, fp);
+        added[key].insert(std::move(fp));
+        w.add(std::move(item));
         ++w.managed;
         continue;
       }
-      SinkItem& item = w.items[at->second];
-      if (item.fingerprint.empty()) {  // someone else's entry: never touched
+      SinkItem& item = *found;
+      if (!item.ours) {  // someone else's entry: never touched
         if (want != desired.end()) {
           w.conflicts.insert(key);
         } else {
@@ -244,26 +274,38 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
         }
         continue;
       }
+      // What the records hold for the key goes when the entry goes or changes (with any stale
+      // fingerprint a crash left).
+      const auto recorded = owned.find(key);
       if (want == desired.end()) {
-        removed[key].insert(item.fingerprint);
-        item.key.clear();  // dropped below
-        erased = true;
+        if (recorded != owned.end()) removed[key] = recorded->second;
+        // Dropped after the loop: the key index must stay sorted until then.
+        dropped.resize(w.items.size());
+        dropped[static_cast<std::size_t>(&item - w.items.data())] = true;
         --w.managed;
         continue;
       }
       core::AuthEntry e = entry_for(want->second);
-      e.extra = item.extra;
-      SinkItem next = render_ours(std::move(e), w.layout.depth);
-      if (next.fingerprint == item.fingerprint) continue;
-      removed[key].insert(item.fingerprint);
-      added[key].insert(next.fingerprint);
+      if (item.extra.is_object()) e.extra = item.extra;
+      std::string fp;
+      SinkItem next = render_ours(std::move(e), w.layout.depth, fp);
+      if (next.text == item.text) continue;
+      if (recorded != owned.end()) {
+        for (const auto& old : recorded->second) {
+          if (old != fp) removed[key].insert(old);
+        }
+      }
+      added[key].insert(std::move(fp));
       item = std::move(next);
     }
-    if (erased) {
-      std::erase_if(w.items, [](const SinkItem& i) { return i.key.empty(); });
-      w.at.clear();
-      for (std::size_t i = 0; i < w.items.size(); ++i)
-        w.at.emplace(w.items[i].key, i);
+    if (!dropped.empty()) {
+      std::vector<SinkItem> kept;
+      kept.reserve(w.items.size());
+      for (std::size_t i = 0; i < w.items.size(); ++i) {
+        if (i >= dropped.size() || !dropped[i]) kept.push_back(std::move(w.items[i]));
+      }
+      w.items = std::move(kept);
+      w.index_all();
     }
     status_.conflicts.assign(w.conflicts.begin(), w.conflicts.end());
     status_.managed = w.managed;

@@ -9,13 +9,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/core/docker_config.hpp"
@@ -38,9 +38,9 @@ core::AuthEntry entry_for(const StoreEntry& s);
 // One entry of the file as written, what lets the next change re-render only its own entries.
 struct SinkItem {
   std::string key;
-  std::string text;         // core::entry_text
-  std::string fingerprint;  // the daemon's entry: its fingerprint; empty: someone else's
-  core::Json extra;         // the daemon's entry: fields a tool added, kept on re-render
+  std::string text;   // core::entry_text
+  bool ours = false;  // the daemon's entry (its fingerprints are in the records)
+  core::Json extra;   // the daemon's entry: fields a tool added (null: none), kept on re-render
 };
 
 struct SinkPlan {
@@ -97,7 +97,11 @@ class FileSink {
   struct Written {
     core::DockerConfig::Layout layout;
     std::vector<SinkItem> items;
-    std::unordered_map<std::string, std::size_t> at;  // key -> index in items
+    std::vector<std::uint32_t> by_key;  // indexes into items, sorted by key (4 bytes an entry)
+    const SinkItem* find(const std::string& key) const;
+    SinkItem* find(const std::string& key);
+    void add(SinkItem item);
+    void index_all();
     std::set<std::string> conflicts;
     std::size_t managed = 0;
     std::size_t size = 0;

@@ -68,7 +68,6 @@ Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::strin
     if (cred->username.empty() && cred->password.empty()) continue;
     cred->identitytoken = e.identitytoken;
     ev.items.push_back({e.key, std::move(*cred), e.email});
-    ev.report.keys.push_back(e.key);
   }
   return ev;
 }
@@ -79,7 +78,6 @@ void Store::set_local(const core::DockerConfig& local) {
   Evaluated ev;
   ev.report.from = Provenance{"local", "", "local", "", ""};
   for (auto& e : core::local_table(local)) {
-    ev.report.keys.push_back(e.key);
     ev.items.push_back({e.key, std::move(e.credential), ""});
   }
   std::string k = id("", "local", "local");
@@ -104,7 +102,6 @@ void Store::set_previous(const core::CredentialTable& previous) {
       streams_["previous"].push_back(k);
       it->second.report.from = from;
     }
-    it->second.report.keys.push_back(e.key);
     it->second.items.push_back({e.key, e.credential, ""});
   }
   ++generation_;
@@ -174,7 +171,7 @@ void Store::put(const std::string& k, std::optional<Evaluated> ev) {
     if (gives(it->second)) {
       for (const auto& item : it->second.items) {
         auto& ids = holders_[item.key];
-        std::erase(ids, &it->first);
+        ids.erase(std::remove(ids.begin(), ids.end(), &it->first), ids.end());
         dirty_.insert(item.key);
       }
     }

@@ -9,6 +9,7 @@
 // at all and is kept with its reasons. Owns no I/O and no clock.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,7 +48,7 @@ struct SecretReport {
   Provenance from;
   bool rejected = false;
   std::vector<std::string> problems;  // lint lines (rejected: the reasons; else warnings)
-  std::vector<std::string> keys;      // registry keys it gives (accepted only)
+  std::vector<std::string> keys;      // registry keys it gives (accepted only; each_report)
 };
 
 class Store {
@@ -85,11 +86,17 @@ class Store {
   std::optional<std::vector<std::string>> changed_since(std::uint64_t generation);
   // Forgets the changes up to `generation` (every reader has seen them).
   void forget_changes_through(std::uint64_t generation);
-  // Every secret's report, sorted by namespace, name, stream.
+  // Every secret's report, sorted by namespace, name, stream. The keys are filled in here from
+  // the secret's entries (not kept twice).
   template <class F>
   void each_report(F&& f) const {
-    for (const auto& [k, ev] : secrets_)
-      f(ev.report);
+    for (const auto& [k, ev] : secrets_) {
+      SecretReport r = ev.report;
+      r.keys.reserve(ev.items.size());
+      for (const auto& item : ev.items)
+        r.keys.push_back(item.key);
+      f(r);
+    }
   }
   // view()'s entries as the helpers' table (cached per generation).
   const core::CredentialTable& table();
@@ -133,8 +140,9 @@ class Store {
   bool whole_ = true;  // the next view() rebuilds whole
   std::uint64_t view_generation_ = ~std::uint64_t{0};
   std::uint64_t rebuilt_generation_ = 0;
-  // Pointers to keys of secrets_ (stable while the secret is there), sorted by the id.
-  std::unordered_map<std::string, std::vector<const std::string*>> holders_;
+  // Pointers to keys of secrets_ (stable while the secret is there), sorted by the id; nearly
+  // always one, kept inline.
+  std::unordered_map<std::string, boost::container::small_vector<const std::string*, 1>> holders_;
   std::set<std::string> dirty_;
   std::vector<std::pair<std::uint64_t, std::string>> changes_;
   std::uint64_t forgotten_through_ = 0;
