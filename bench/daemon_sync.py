@@ -196,17 +196,25 @@ def idle(regcredd, n, seconds):
                 "threads": len(os.listdir(f"/proc/{d.pid}/task"))}
 
 
-def metric(sock, name):
+def sock_request(sock, method, path, body=b""):
+    """One HTTP/1.1 exchange with regcredd's status socket: the answer's body."""
     import socket
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock)
-    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    s.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
     data = b""
     while True:
         b = s.recv(65536)
         if not b:
             break
         data += b
+    s.close()
+    return data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+
+
+def metric(sock, name):
+    data = sock_request(sock, "GET", "/metrics")
     for line in data.decode().splitlines():
         if line.startswith(name):
             return float(line.split()[-1])

@@ -34,7 +34,7 @@ for _ in range(20):
 anchor = statistics.median(times["skopeo inspect --raw (anchor)"])
 
 # 100 tags of the image: its manifest put under t1..t100.
-import base64, http.client, json, os, socket, ssl
+import base64, http.client, json, os, ssl
 host, _, rest = image.partition("/")
 repo, _, tag = rest.rpartition(":")
 ctx = ssl.create_default_context(cafile=f"{t}/pki/ca.crt")
@@ -54,20 +54,13 @@ for i in range(1, N + 1):
         raise SystemExit(f"cannot tag t{i}: {r.status}")
 
 
+sys.path.insert(0, os.path.join(os.environ["REGCRED_SRC"], "bench"))
+from daemon_sync import sock_request  # noqa: E402
+
+
 def sock_call(sock, method, path, body=None):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock)
     data = json.dumps(body).encode() if body is not None else b""
-    s.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-              f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
-    out = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        out += b
-    s.close()
-    return json.loads(out.split(b"\r\n\r\n", 1)[1])
+    return json.loads(sock_request(sock, method, path, data))
 
 
 def delay_proxy(target_port, delay):
