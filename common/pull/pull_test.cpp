@@ -360,18 +360,9 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
   std::vector<std::string> accept = auth;
   accept.push_back("Accept: " + core::manifest_accept());
   auto t0 = Clock::now();
-  Response head = s.request("HEAD", manifest_url, accept);
-  if (head.code != CURLE_OK) {
-    transport_failure(r, head, "manifest", s, manifest_url);
-    return r;
-  }
-  if (head.status != 200 && head.status != 405 && head.status != 501) {
-    // HEAD has no body: GET it for the registry's error code (HEAD is what rate limits spare).
-    Response get = head.status == 429 ? head : s.request("GET", manifest_url, accept);
-    if (get.code == CURLE_OK && get.status == head.status) head = get;
-    http_failure(r, head, "manifest", cand != nullptr);
-    return r;
-  }
+  // One GET: a HEAD first saved nothing (the GET followed whenever it succeeded, and a 429
+  // answers either) and cost the registry one more credential check (bcrypt, per request, for
+  // htpasswd).
   Response body = s.request("GET", manifest_url, accept);
   r.timings_ms["manifest"] = ms_since(t0);
   if (body.code != CURLE_OK) {
@@ -382,8 +373,7 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
     http_failure(r, body, "manifest", cand != nullptr);
     return r;
   }
-  r.digest = head.status == 200 ? head.header("docker-content-digest") : "";
-  if (r.digest.empty()) r.digest = body.header("docker-content-digest");
+  r.digest = body.header("docker-content-digest");
   if (r.digest.empty()) r.digest = "sha256:" + core::sha256_hex(body.body);
   auto info = core::parse_manifest(body.body, body.header("content-type"));
   if (!info) {
