@@ -41,7 +41,7 @@ namespace {
 
 constexpr auto k_min_write_interval = 50ms;
 constexpr auto k_state_quiet = 100ms;
-constexpr auto k_state_max_delay = 1s;
+constexpr auto k_state_max_delay = 5s;
 
 nlohmann::json provenance_json(const sync::Provenance& p) {
   return {{"source", p.source},
