@@ -262,11 +262,7 @@ Json entry_json(const AuthEntry& e) {
 
 DockerConfig::Layout DockerConfig::layout() const {
   Layout out;
-  if (format_ == Format::dockercfg) {
-    out.head.clear();
-    out.depth = 1;
-    return out;
-  }
+  if (format_ == Format::dockercfg) return out;  // the auths object is the document
   Json root = root_;
   if (!has_auths_key_) {
     out.bare = root.dump(1, '\t');

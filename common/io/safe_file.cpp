@@ -200,10 +200,6 @@ Result<std::string> read_fd(int fd, std::size_t expected, std::size_t max_size,
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 struct Opened {
   Fd fd;
   struct stat st {};

@@ -252,14 +252,18 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       registries.push_back(std::move(j));
     }
     nlohmann::json secrets = nlohmann::json::array();
-    store_.each_report([&](const sync::SecretReport& r) {
-      nlohmann::json j = {{"secret", r.from.display()},
-                          {"source", provenance_json(r.from)},
-                          {"status", r.rejected ? "rejected" : "synced"},
-                          {"keys", r.keys},
-                          {"problems", r.problems}};
-      secrets.push_back(std::move(j));
-    });
+    store_.each_report(
+        [&](const sync::SecretReport& r, const std::vector<sync::SecretItem>& items) {
+          nlohmann::json keys = nlohmann::json::array();
+          for (const auto& item : items)
+            keys.push_back(item.key);
+          nlohmann::json j = {{"secret", r.from.display()},
+                              {"source", provenance_json(r.from)},
+                              {"status", r.rejected ? "rejected" : "synced"},
+                              {"keys", std::move(keys)},
+                              {"problems", r.problems}};
+          secrets.push_back(std::move(j));
+        });
     nlohmann::json store = {
         {"secrets", store_.secret_count()},  {"registries", view.entries.size()},
         {"rejected", view.rejected},         {"shadowed", view.shadowed},
@@ -412,7 +416,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     }
     if (view.rejected > 0) {
       std::string names;
-      store_.each_report([&](const sync::SecretReport& r) {
+      store_.each_report([&](const sync::SecretReport& r, const auto&) {
         if (r.rejected) names += (names.empty() ? "" : ", ") + r.from.display();
       });
       return {"False", "SecretsRejected",
@@ -944,7 +948,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     update_condition();
     if (cfg_.once) {
       exit_code_ = (all_ok && view.rejected == 0) ? 0 : 1;
-      store_.each_report([](const sync::SecretReport& r) {
+      store_.each_report([](const sync::SecretReport& r, const auto&) {
         if (!r.rejected) return;
         for (const auto& p : r.problems)
           io::log_error("secret rejected", {{"problem", p}});

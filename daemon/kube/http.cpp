@@ -168,29 +168,24 @@ struct Client::Impl {
       long curl_ms = -1;
       curl_multi_timeout(multi, &curl_ms);
       long wait_ms = curl_ms >= 0 ? curl_ms : 3600L * 1000L;
-      if (idle.count() > 0 && !in_body) {
-        // A watch: the connect timeout libcurl is not given (see perform()), until the
-        // response's headers are in.
-        const auto connect_left_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(
-                started + std::chrono::seconds(k_connect_timeout_s) - clock::now())
-                .count();
-        if (connect_left_ms <= 0) {
-          std::snprintf(errbuf, sizeof errbuf, "no response within %ld s", k_connect_timeout_s);
-          rc = CURLE_OPERATION_TIMEDOUT;
-          break;
-        }
-        wait_ms = std::min(wait_ms, static_cast<long>(connect_left_ms));
-      }
-      if (idle.count() > 0) {
+      // Shortens the wait to `deadline`; false once it has passed.
+      auto until = [&](clock::time_point deadline) {
         const auto left_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(last_data + idle - clock::now())
-                .count();
-        if (left_ms <= 0) {
-          rc = CURLE_OPERATION_TIMEDOUT;
-          break;
-        }
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
         wait_ms = std::min(wait_ms, static_cast<long>(left_ms));
+        return left_ms > 0;
+      };
+      // A watch: the connect timeout libcurl is not given (see perform()), until the response's
+      // headers are in.
+      if (idle.count() > 0 && !in_body &&
+          !until(started + std::chrono::seconds(k_connect_timeout_s))) {
+        std::snprintf(errbuf, sizeof errbuf, "no response within %ld s", k_connect_timeout_s);
+        rc = CURLE_OPERATION_TIMEDOUT;
+        break;
+      }
+      if (idle.count() > 0 && !until(last_data + idle)) {
+        rc = CURLE_OPERATION_TIMEDOUT;
+        break;
       }
       curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min(wait_ms, 3600L * 1000L)),
                       nullptr);

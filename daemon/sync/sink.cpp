@@ -49,6 +49,11 @@ SinkItem render_ours(core::AuthEntry e, int depth, std::string& fp) {
   return item;
 }
 
+// The mode a rewrite keeps: a stricter old mode stays; never widened to group or others.
+mode_t kept_mode(mode_t old) {
+  return (old & 0600) != 0 ? (old & 0600) : 0600;
+}
+
 std::size_t text_hash(std::string_view text) {
   return std::hash<std::string_view>{}(text);
 }
@@ -150,10 +155,14 @@ void FileSink::Written::index_all() {
                    [&](std::uint32_t a, std::uint32_t b) { return items[a].key < items[b].key; });
 }
 
+std::vector<std::uint32_t>::const_iterator FileSink::Written::position(
+    const std::string& key) const {
+  return std::lower_bound(by_key.begin(), by_key.end(), key,
+                          [&](std::uint32_t i, const std::string& k) { return items[i].key < k; });
+}
+
 const SinkItem* FileSink::Written::find(const std::string& key) const {
-  auto it =
-      std::lower_bound(by_key.begin(), by_key.end(), key,
-                       [&](std::uint32_t i, const std::string& k) { return items[i].key < k; });
+  auto it = position(key);
   return it != by_key.end() && items[*it].key == key ? &items[*it] : nullptr;
 }
 
@@ -162,10 +171,7 @@ SinkItem* FileSink::Written::find(const std::string& key) {
 }
 
 void FileSink::Written::add(SinkItem item) {
-  auto it =
-      std::lower_bound(by_key.begin(), by_key.end(), item.key,
-                       [&](std::uint32_t i, const std::string& k) { return items[i].key < k; });
-  by_key.insert(it, static_cast<std::uint32_t>(items.size()));
+  by_key.insert(position(item.key), static_cast<std::uint32_t>(items.size()));
   items.push_back(std::move(item));
 }
 
@@ -209,8 +215,7 @@ Result<void> FileSink::sync_whole(const io::Dir& dir, const std::string& name,
   mode_t mode = 0600;
   if (current) {
     text = std::move(current->text);
-    // Keep a stricter old mode; never widen to group or others.
-    mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+    mode = kept_mode(current->mode);
   }
   auto planned = plan_sink(text, owned, desired);
   if (!planned) return fail(std::move(planned).error().context("parse " + status_.path));
@@ -311,7 +316,7 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
     status_.managed = w.managed;
     std::string text = core::assemble(w.layout, texts(w.items));
     if (text == current->text) return ok();
-    const mode_t mode = (current->mode & 0600) != 0 ? (current->mode & 0600) : 0600;
+    const mode_t mode = kept_mode(current->mode);
     // From here until the write succeeds the remembered entries are ahead of the file.
     Written kept = std::move(w);
     written_.reset();

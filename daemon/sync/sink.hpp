@@ -98,6 +98,8 @@ class FileSink {
     core::DockerConfig::Layout layout;
     std::vector<SinkItem> items;
     std::vector<std::uint32_t> by_key;  // indexes into items, sorted by key (4 bytes an entry)
+    // Where `key` is or would go in by_key.
+    std::vector<std::uint32_t>::const_iterator position(const std::string& key) const;
     const SinkItem* find(const std::string& key) const;
     SinkItem* find(const std::string& key);
     void add(SinkItem item);

@@ -145,6 +145,19 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
   return write_state(state_dir, k_sinks_file, core::json_text(root, 1, '\t'));
 }
 
+Result<void> SinkJournal::open(bool truncate) {
+  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
+  io::Fd fd(::openat(
+      dir.fd.get(), std::string(k_sinks_journal).c_str(),
+      O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600));
+  if (!fd) {
+    return fail(Code::io_error, std::string(truncate ? "truncate " : "open ") + state_dir_ + "/" +
+                                    std::string(k_sinks_journal) + ": " + std::strerror(errno));
+  }
+  fd_ = std::move(fd);
+  return ok();
+}
+
 Result<SinkRecords> SinkJournal::load() {
   REGCRED_TRY_ASSIGN(SinkRecords records, load_sink_records(state_dir_));
   REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
@@ -178,13 +191,7 @@ Result<SinkRecords> SinkJournal::load() {
 Result<void> SinkJournal::append(const std::string& sink, const OwnedKeys& added,
                                  const OwnedKeys& removed) {
   const std::string where = state_dir_ + "/" + std::string(k_sinks_journal);
-  if (!fd_) {
-    REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
-    io::Fd fd(::openat(dir.fd.get(), std::string(k_sinks_journal).c_str(),
-                       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) return fail(Code::io_error, "open " + where + ": " + std::strerror(errno));
-    fd_ = std::move(fd);
-  }
+  if (!fd_) REGCRED_TRY(open(false));
   std::string text;
   auto lines = [&](const OwnedKeys& keys, const char* op) {
     for (const auto& [key, fps] : keys) {
@@ -219,12 +226,7 @@ Result<void> SinkJournal::append(const std::string& sink, const OwnedKeys& added
 
 Result<void> SinkJournal::compact(const SinkRecords& records) {
   REGCRED_TRY(save_sink_records(state_dir_, records));
-  const std::string where = state_dir_ + "/" + std::string(k_sinks_journal);
-  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
-  io::Fd fd(::openat(dir.fd.get(), std::string(k_sinks_journal).c_str(),
-                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return fail(Code::io_error, "truncate " + where + ": " + std::strerror(errno));
-  fd_ = std::move(fd);
+  REGCRED_TRY(open(true));
   lines_ = 0;
   return ok();
 }

@@ -70,6 +70,8 @@ class SinkJournal {
   std::size_t lines() const { return lines_; }
 
  private:
+  Result<void> open(bool truncate);  // fd_ := the journal, for appending
+
   std::string state_dir_;
   io::Fd fd_;
   std::size_t lines_ = 0;

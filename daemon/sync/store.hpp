@@ -48,7 +48,13 @@ struct SecretReport {
   Provenance from;
   bool rejected = false;
   std::vector<std::string> problems;  // lint lines (rejected: the reasons; else warnings)
-  std::vector<std::string> keys;      // registry keys it gives (accepted only; each_report)
+};
+
+// One registry entry an accepted secret gives.
+struct SecretItem {
+  std::string key;
+  core::Credential credential;
+  std::string email;
 };
 
 class Store {
@@ -86,17 +92,12 @@ class Store {
   std::optional<std::vector<std::string>> changed_since(std::uint64_t generation);
   // Forgets the changes up to `generation` (every reader has seen them).
   void forget_changes_through(std::uint64_t generation);
-  // Every secret's report, sorted by namespace, name, stream. The keys are filled in here from
-  // the secret's entries (not kept twice).
+  // Every secret's report with the entries it gives (none when rejected), sorted by namespace,
+  // name, stream: f(const SecretReport&, const std::vector<SecretItem>&).
   template <class F>
   void each_report(F&& f) const {
-    for (const auto& [k, ev] : secrets_) {
-      SecretReport r = ev.report;
-      r.keys.reserve(ev.items.size());
-      for (const auto& item : ev.items)
-        r.keys.push_back(item.key);
-      f(r);
-    }
+    for (const auto& [k, ev] : secrets_)
+      f(ev.report, ev.items);
   }
   // view()'s entries as the helpers' table (cached per generation).
   const core::CredentialTable& table();
@@ -111,12 +112,7 @@ class Store {
  private:
   struct Evaluated {
     SecretReport report;
-    struct Item {
-      std::string key;
-      core::Credential credential;
-      std::string email;
-    };
-    std::vector<Item> items;
+    std::vector<SecretItem> items;
     std::map<std::string, std::string> labels;
     bool node_wide = true;
   };

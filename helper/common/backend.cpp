@@ -25,11 +25,18 @@ std::string error_of(const io::HttpReply& r) {
   return "regcredd answered " + std::to_string(r.status);
 }
 
+// The state folder; nullopt when there is none yet (an empty store, not an error).
+Result<std::optional<io::Dir>> open_state_dir(const std::string& state_dir) {
+  auto dir = io::open_dir(state_dir, io::CreateDirs::no);
+  if (!dir && dir.error().code == Code::not_found) return std::optional<io::Dir>();
+  if (!dir) return fail(dir.error());
+  return std::optional<io::Dir>(std::move(*dir));
+}
+
 Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
                                                    std::string_view name) {
-  auto dir = io::open_dir(state_dir, io::CreateDirs::no);
-  if (!dir && dir.error().code == Code::not_found) return std::optional<std::string>();
-  if (!dir) return fail(dir.error());
+  REGCRED_TRY_ASSIGN(auto dir, open_state_dir(state_dir));
+  if (!dir) return std::optional<std::string>();
   REGCRED_TRY_ASSIGN(auto content, io::read_file(*dir, name, k_max_state_size));
   if (!content) return std::optional<std::string>();
   return std::optional<std::string>(std::move(content->text));
@@ -37,9 +44,8 @@ Result<std::optional<std::string>> read_state_file(const std::string& state_dir,
 
 Result<std::optional<io::MappedFile>> map_state_file(const std::string& state_dir,
                                                      std::string_view name) {
-  auto dir = io::open_dir(state_dir, io::CreateDirs::no);
-  if (!dir && dir.error().code == Code::not_found) return std::optional<io::MappedFile>();
-  if (!dir) return fail(dir.error());
+  REGCRED_TRY_ASSIGN(auto dir, open_state_dir(state_dir));
+  if (!dir) return std::optional<io::MappedFile>();
   return io::map_file(*dir, name, k_max_state_size);
 }
 

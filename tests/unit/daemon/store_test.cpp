@@ -63,7 +63,7 @@ TEST(Store, ARejectedSecretGivesNoEntryAndKeepsItsReason) {
   EXPECT_TRUE(v.entries.contains("good.example"));
   EXPECT_EQ(v.rejected, 1U);
   std::vector<SecretReport> reports;
-  st.each_report([&](const SecretReport& r) { reports.push_back(r); });
+  st.each_report([&](const SecretReport& r, const auto&) { reports.push_back(r); });
   ASSERT_EQ(reports.size(), 2U);
   EXPECT_EQ(reports[0].from.display(), "ns/bad");
   ASSERT_FALSE(reports[0].problems.empty());
@@ -97,7 +97,7 @@ TEST(Store, NotCompactIsAWarningNotARejection) {
   EXPECT_TRUE(v.entries.contains("p.example"));
   EXPECT_EQ(v.rejected, 0U);
   std::vector<SecretReport> reports;
-  st.each_report([&](const SecretReport& r) { reports.push_back(r); });
+  st.each_report([&](const SecretReport& r, const auto&) { reports.push_back(r); });
   ASSERT_EQ(reports.size(), 1U);
   ASSERT_FALSE(reports[0].problems.empty());
   EXPECT_NE(reports[0].problems[0].find("not-compact"), std::string::npos);
