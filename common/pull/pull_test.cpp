@@ -263,6 +263,7 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
                const Candidate* cand, const Options& o, Result r) {
   r.credential = cand != nullptr ? std::optional<Candidate>(*cand) : std::nullopt;
   std::vector<std::string> auth;
+  bool basic_sent = false;
   const std::string path = ref.path;
   if (ping.status == 401) {
     auto t0 = Clock::now();
@@ -343,15 +344,23 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
       }
       auth.push_back("Authorization: Bearer " + token->reveal());
     } else if (basic != nullptr && cand) {
+      // Basic goes with every request. It is checked on its own only when a request is refused
+      // (below): a registry with htpasswd runs bcrypt on each request that carries it.
       auth.push_back(basic_header);
-      Response check = s.request("GET", base + "/v2/", auth);
-      r.timings_ms["auth"] = ms_since(t0);
-      if (check.code == CURLE_OK && check.status == 401) {
-        failed(r, "bad-credentials", "auth", "the registry refused the credential (Basic)", 401);
-        return r;
-      }
+      basic_sent = true;
     }
   }
+  // A Basic credential refused on `resp`: GET /v2/ with it tells a credential the registry
+  // rejects (bad-credentials in phase auth) from one that may not read this repository.
+  auto refused_basic = [&](const Response& resp) {
+    if (!basic_sent || resp.code != CURLE_OK || resp.status != 401) return false;
+    auto t1 = Clock::now();
+    Response check = s.request("GET", base + "/v2/", auth);
+    r.timings_ms["auth"] = ms_since(t1);
+    if (check.code != CURLE_OK || check.status != 401) return false;
+    failed(r, "bad-credentials", "auth", "the registry refused the credential (Basic)", 401);
+    return true;
+  };
 
   // The manifest the reference names.
   const std::string reference =
@@ -365,6 +374,7 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
   // htpasswd).
   Response body = s.request("GET", manifest_url, accept);
   r.timings_ms["manifest"] = ms_since(t0);
+  if (refused_basic(body)) return r;
   if (body.code != CURLE_OK) {
     transport_failure(r, body, "manifest", s, manifest_url);
     return r;

@@ -39,6 +39,7 @@ pt ok "$IMAGE" --docker-config "$T/good.json" --ca-file "$T/pki/ca.crt"
 expect ok ok done 200
 WANT_DIGEST="sha256:$(skopeo inspect --raw --cert-dir "$T/pki/certs.d" --creds 'alice:pull-pw-8181' "docker://$IMAGE" | sha256sum | cut -d' ' -f1)"
 check "ok: the digest is the manifest's ($WANT_DIGEST)" [ "$(field ok digest)" = "$WANT_DIGEST" ]
+check "ok: a working Basic credential goes with the manifest request, no check of its own" sh -c "[ \"\$($PY -c 'import json; print(\"auth\" in json.load(open(\"$T/ok.json\"))[\"timingsMs\"])')\" = False ]"
 check "ok: the credential used is named, its password is not" sh -c "grep -q '\"key\": \"127.0.0.1:$REG_PORT\"' '$T/ok.json' && ! grep -q pull-pw-8181 '$T/ok.json'"
 pt bad "$IMAGE" --docker-config "$T/wrong.json" --ca-file "$T/pki/ca.crt"
 expect bad bad-credentials auth 401
