@@ -15,6 +15,7 @@
 #include "common/core/encoding.hpp"
 #include "common/core/provider.hpp"
 #include "common/core/url.hpp"
+#include "common/pull/transport.hpp"
 
 namespace regcred::pull {
 namespace {
@@ -477,7 +478,7 @@ core::Platform node_platform() {
 
 Result run(const core::ImageRef& ref, const std::vector<Candidate>& candidates,
            const Options& options) {
-  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  const bool curl_ready = init_transport();
   Result r;
   r.image = ref.full();
   if (!curl_ready) {

@@ -14,6 +14,7 @@
 #include "common/core/url.hpp"
 #include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
+#include "common/pull/transport.hpp"
 
 namespace regcred::kube {
 namespace {
@@ -22,8 +23,6 @@ constexpr std::size_t k_max_body = 512U << 20U;
 constexpr long k_connect_timeout_s = 10;
 constexpr long k_watch_curl_connect_timeout_s = 24L * 3600;  // see perform()
 constexpr long k_get_timeout_s = 120;
-
-std::once_flag g_curl_init;
 
 }  // namespace
 
@@ -47,7 +46,7 @@ std::string query_escape(std::string_view v) {
 
 struct Client::Impl {
   explicit Impl(CredentialSource& c) : creds(c) {
-    std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    pull::init_transport();
     curl = curl_easy_init();
     multi = curl_multi_init();
   }

@@ -1,7 +1,10 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/pull/transport.hpp"
 #include "helper/ctl/run.hpp"
+
+REGCRED_SKIP_GNUTLS_INIT
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
