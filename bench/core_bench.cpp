@@ -10,6 +10,7 @@
 #include "common/core/image_ref.hpp"
 #include "common/core/lint.hpp"
 #include "common/core/match.hpp"
+#include "common/core/watch_event.hpp"
 
 namespace {
 
@@ -86,6 +87,38 @@ void BM_LintPullSecret(benchmark::State& st) {
     benchmark::DoNotOptimize(lint_pull_secret(s));
 }
 BENCHMARK(BM_LintPullSecret);
+
+// One watch event as the API server streams it during a storm (bench/daemon_sync.py's secret:
+// labels, one registry): what the watch thread does per line, against parsing the line alone.
+std::string event_line() {
+  const std::string cfg = R"({"auths":{"reg0.example:5000":{"auth":")" +
+                          base64_encode("user0:storm-1") + R"("}}})";
+  Json ev = {{"type", "MODIFIED"},
+             {"object",
+              {{"metadata",
+                {{"name", "s0"},
+                 {"namespace", "ns0"},
+                 {"uid", "u0"},
+                 {"resourceVersion", "20001"},
+                 {"labels", {{"regcred.io/sync", "true"}}}}},
+               {"type", "kubernetes.io/dockerconfigjson"},
+               {"data", {{".dockerconfigjson", base64_encode(cfg)}}}}}};
+  return ev.dump();
+}
+
+void BM_AnchorNlohmannParseEvent(benchmark::State& st) {
+  const auto line = event_line();
+  for (auto _ : st)
+    benchmark::DoNotOptimize(Json::parse(line));
+}
+BENCHMARK(BM_AnchorNlohmannParseEvent);
+
+void BM_WatchEventDecode(benchmark::State& st) {
+  const auto line = event_line();
+  for (auto _ : st)
+    benchmark::DoNotOptimize(decode_watch_event(line, "watch"));
+}
+BENCHMARK(BM_WatchEventDecode);
 
 }  // namespace
 

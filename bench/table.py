@@ -105,7 +105,8 @@ def main():
     med = {x["run_name"]: x["real_time"] for x in g["benchmarks"] if x.get("aggregate_name") == "median"}
     anchors = {"BM_DockerConfigParse/5000": "BM_AnchorNlohmannParse/5000",
                "BM_KubeletKeyringBuild/5000": "BM_AnchorNlohmannParse/5000",
-               "BM_KubeletKeyringLookup/5000": "BM_AnchorKeyScan/5000"}
+               "BM_KubeletKeyringLookup/5000": "BM_AnchorKeyScan/5000",
+               "BM_WatchEventDecode": "BM_AnchorNlohmannParseEvent"}
     for name, t in med.items():
         if name.startswith("BM_Anchor"):
             continue
