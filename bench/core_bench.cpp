@@ -91,8 +91,8 @@ BENCHMARK(BM_LintPullSecret);
 // One watch event as the API server streams it during a storm (bench/daemon_sync.py's secret:
 // labels, one registry): what the watch thread does per line, against parsing the line alone.
 std::string event_line() {
-  const std::string cfg = R"({"auths":{"reg0.example:5000":{"auth":")" +
-                          base64_encode("user0:storm-1") + R"("}}})";
+  const std::string cfg =
+      R"({"auths":{"reg0.example:5000":{"auth":")" + base64_encode("user0:storm-1") + R"("}}})";
   Json ev = {{"type", "MODIFIED"},
              {"object",
               {{"metadata",

@@ -67,6 +67,18 @@ serve_registry plain "$T/registry-data"
 P_PLAIN=$SERVED_PORT
 pt plain "127.0.0.1:$P_PLAIN/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
 expect plain plain-http tls
+# A server that speaks only TLS 1.1 with a SHA-1 signature: the handshake fails inside OpenSSL,
+# and the message carries OpenSSL's own reason text (regcred loads the texts of the libraries a
+# handshake fails in, not all of them: common/pull/transport.cpp), not a bare reason number.
+P_OLD=$(free_port)
+openssl s_server -accept "$P_OLD" -cert "$T/pki/server.crt" -key "$T/pki/server.key" -tls1_1 \
+  -cipher 'DEFAULT:@SECLEVEL=0' -quiet >"$T/old-tls.log" 2>&1 </dev/null &
+PIDS="$PIDS $!"
+wait_until 10 sh -c "$PY -c 'import socket; socket.create_connection((\"127.0.0.1\", $P_OLD))' 2>/dev/null"
+pt oldtls "127.0.0.1:$P_OLD/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
+expect oldtls tls-untrusted tls
+check "a TLS failure reads as OpenSSL's text ($(field oldtls message))" \
+  sh -c "grep -q 'SSL routines::[a-z]' '$T/oldtls.json' && ! grep -q 'reason(' '$T/oldtls.json'"
 
 echo "# network"
 pt dns "no-such-registry.invalid/regcred/tiny:v1" --docker-config "$T/empty.json"
