@@ -253,12 +253,17 @@ struct Client::Impl {
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    // A kubeconfig (or the service account) that names the cluster's CA trusts that CA alone,
+    // as kubectl does; the system's CAs only when it names none. libcurl's built-in CA folder
+    // (/etc/ssl/certs on Debian) stays in force beside a CA file or blob unless unset.
     struct curl_blob ca_blob {};
     if (!c.ca_data.empty()) {
       ca_blob = {const_cast<char*>(c.ca_data.data()), c.ca_data.size(), CURL_BLOB_COPY};
       curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca_blob);
+      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
     } else if (!c.ca_file.empty()) {
       curl_easy_setopt(curl, CURLOPT_CAINFO, c.ca_file.c_str());
+      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
     }
     struct curl_blob cert_blob {};
     struct curl_blob key_blob {};
