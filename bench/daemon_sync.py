@@ -47,7 +47,23 @@ def secret(i, pw):
             "data": {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}}
 
 
-def start_fake(tmp, n):
+def make_tls(tmp):
+    """A CA and a server certificate for 127.0.0.1 in tmp (as tests/integration/lib.sh makes
+    them): (ca, cert, key)."""
+    run = lambda *argv: subprocess.run(argv, cwd=tmp, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+        "ca.crt", "-days", "2", "-subj", "/CN=regcred-bench-ca", "-addext",
+        "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out",
+        "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(tmp, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf")
+    return tuple(os.path.join(tmp, f) for f in ("ca.crt", "server.crt", "server.key"))
+
+
+def start_fake(tmp, n, tls=False):
     state = {"rv": 1000 + n, "objects": {}, "history": [], "first_rv": 1000 + n}
     for i in range(n):
         s = secret(i, "bench-pw-0")
@@ -56,15 +72,21 @@ def start_fake(tmp, n):
     with open(path, "w") as f:
         json.dump(state, f)
     port_file = os.path.join(tmp, "port")
-    p = subprocess.Popen(["/usr/bin/python3", FAKE, "--port-file", port_file, "--state", path,
-                          "--history", "100000", "--no-save"], stderr=subprocess.DEVNULL)
+    argv = ["/usr/bin/python3", FAKE, "--port-file", port_file, "--state", path, "--history",
+            "100000", "--no-save"]
+    scheme, cluster_ca, user = "http", "", "{}"
+    if tls:  # as in a cluster: TLS, the cluster's CA in the kubeconfig, a bearer token
+        ca, cert, key = make_tls(tmp)
+        argv += ["--tls-cert", cert, "--tls-key", key]
+        scheme, cluster_ca, user = "https", f", certificate-authority: '{ca}'", "{token: bench}"
+    p = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
     while not os.path.exists(port_file):
         time.sleep(0.01)
     port = int(open(port_file).read())
     kc = os.path.join(tmp, "kubeconfig")
     with open(kc, "w") as f:
         f.write(f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: "
-                f"'http://127.0.0.1:{port}'}}}}]\nusers: [{{name: u, user: {{}}}}]\n"
+                f"'{scheme}://127.0.0.1:{port}'{cluster_ca}}}}}]\nusers: [{{name: u, user: {user}}}]\n"
                 f"contexts: [{{name: x, context: {{cluster: c, user: u}}}}]\ncurrent-context: x\n")
     return p, port, kc
 
@@ -102,12 +124,12 @@ def entries(path):
 
 
 @contextlib.contextmanager
-def synced_daemon(regcredd, n):
+def synced_daemon(regcredd, n, tls=False):
     """A fake API server holding n secrets and regcredd synced to it: (tmp, port, daemon,
     kubelet file, seconds from regcredd's exec to the synced file). Both are stopped and the
     folder removed afterwards."""
     tmp = tempfile.mkdtemp(prefix="regcred-bench.")
-    fake, port, kc = start_fake(tmp, n)
+    fake, port, kc = start_fake(tmp, n, tls)
     d = None
     try:
         t0 = time.monotonic()
@@ -190,10 +212,38 @@ def idle(regcredd, n, seconds):
         anon = anon_kb(d.pid)
         before = ctxt_switches(d.pid)
         time.sleep(seconds)
-        return {"secrets": n, "rss_mb": round(rss / 1024, 1), "anon_mb": round(anon / 1024, 1),
-                "seconds": seconds,
-                "wakeups": ctxt_switches(d.pid) - before,
-                "threads": len(os.listdir(f"/proc/{d.pid}/task"))}
+        out = {"secrets": n, "rss_mb": round(rss / 1024, 1), "anon_mb": round(anon / 1024, 1),
+               "seconds": seconds,
+               "wakeups": ctxt_switches(d.pid) - before,
+               "threads": len(os.listdir(f"/proc/{d.pid}/task"))}
+    # The same over TLS, as in any cluster (one connection per watched secret type), with the
+    # part of RSS that is libcurl and the libraries only it brings, which regcredd never calls.
+    with synced_daemon(regcredd, n, tls=True) as (_, _, d, _, _):
+        time.sleep(2)
+        out["tls_rss_mb"] = round(rss_kb(d.pid) / 1024, 1)
+        out["tls_anon_mb"] = round(anon_kb(d.pid) / 1024, 1)
+        out["tls_curl_mb"] = round(curl_tree_kb(d.pid) / 1024, 1)
+    return out
+
+
+# libcurl4-openssl and the libraries it alone brings into regcredd (the rest, libssl, libcrypto,
+# libz, libc, are regcredd's own too).
+CURL_TREE = ("libcurl", "libnghttp2", "libidn2", "librtmp", "libssh2", "libpsl", "libgssapi_krb5",
+             "libldap", "liblber", "libbrotli", "libunistring", "libgnutls", "libhogweed",
+             "libnettle", "libgmp", "libkrb5", "libk5crypto", "libcom_err", "libkrb5support",
+             "libsasl2", "libp11-kit", "libtasn1", "libkeyutils", "libffi", "libresolv")
+
+
+def curl_tree_kb(pid):
+    total, lib = 0, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if not parts[0].endswith(":"):
+                lib = os.path.basename(parts[5]) if len(parts) > 5 else None
+            elif parts[0] == "Rss:" and lib and lib.startswith(CURL_TREE):
+                total += int(parts[1])
+    return total
 
 
 def sock_request(sock, method, path, body=b""):

@@ -71,6 +71,9 @@ def main():
     idle = d["idle"]
     row(f"RSS idle, {idle['secrets']} secrets", "<= 15 MB", f"{idle['rss_mb']} MB",
         f"heap and stacks {idle['anon_mb']} MB", "", idle["rss_mb"] <= 15)
+    row(f"  the same, API server over TLS (as in a cluster: 2 watch connections)", "<= 15 MB",
+        f"{idle['tls_rss_mb']} MB", f"heap and stacks {idle['tls_anon_mb']} MB; libcurl and the "
+        f"libraries only it brings {idle['tls_curl_mb']} MB", "", idle["tls_rss_mb"] <= 15)
     row(f"wake-ups idle over {idle['seconds']} s ({idle['threads']} threads; no pull tests, no "
         "watchdog)", "0", str(idle["wakeups"]), "", "", idle["wakeups"] == 0)
     s = d["storm"]
