@@ -42,6 +42,7 @@ namespace {
 constexpr auto k_min_write_interval = 50ms;
 constexpr auto k_state_quiet = 100ms;
 constexpr auto k_state_max_delay = 5s;
+constexpr std::size_t k_snapshot_slice = 1000;  // entries copied per turn of the loop
 
 nlohmann::json provenance_json(const sync::Provenance& p) {
   return {{"source", p.source},
@@ -823,21 +824,42 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   }
 
   // Copies what the state folder holds and hands it to the writer thread (with --once, writes it
-  // here: the exit code says whether it was saved).
-  void save_state_now() {
+  // here: the exit code says whether it was saved). The copy is taken k_snapshot_slice entries
+  // per turn of the loop: at 10,000 secrets the whole copy held the loop (the status socket, the
+  // next change) for 5-7 ms. A change that lands between two slices is in the copy or not, entry
+  // by entry; the store's generation then differs from the copy's, and another save follows.
+  // `at_once`: the whole copy now (shutdown: the loop does not turn again).
+  void save_state_now(bool at_once = false) {
     state_unsaved_since_.reset();
-    if (store_.generation() == submitted_generation_) return;
-    sync::StateSnapshot snap;
-    snap.generation = store_.generation();
-    snap.entries = store_.view().entries;
-    if (cfg_.namespace_credentials) snap.namespaces = sync::namespace_tables(store_);
+    if (at_once) snapshot_.reset();  // a copy in slices is superseded
+    if (snapshot_ || store_.generation() == submitted_generation_) return;
+    snapshot_.emplace();
+    snapshot_->generation = store_.generation();
+    if (cfg_.namespace_credentials) snapshot_->namespaces = sync::namespace_tables(store_);
+    copy_snapshot_slice({}, at_once || cfg_.once);
+  }
+
+  void copy_snapshot_slice(const std::string& from, bool all) {
+    if (!snapshot_) return;  // superseded by a copy at once
+    const auto& entries = store_.view().entries;
+    auto it = entries.lower_bound(from);  // the first key not copied yet
+    for (std::size_t n = 0; it != entries.end() && (all || n < k_snapshot_slice); ++it, ++n)
+      snapshot_->entries.emplace_hint(snapshot_->entries.end(), it->first, it->second);
+    if (it != entries.end()) {
+      asio::post(io_, [this, next = it->first] { copy_snapshot_slice(next, false); });
+      return;
+    }
+    sync::StateSnapshot snap = std::move(*snapshot_);
+    snapshot_.reset();
     submitted_generation_ = snap.generation;
+    const bool moved_on = store_.generation() != snap.generation;
     if (cfg_.once) {
       auto r = sync::save_state(cfg_.state_dir, snap);
       state_saved(snap.generation, r ? std::string() : r.error().message);
     } else {
       state_writer_->submit(std::move(snap));
     }
+    if (moved_on && !stopping_) schedule_state_save();
   }
 
   // The writer thread's answer for the state folder, on the loop.
@@ -968,7 +990,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     state_timer_.cancel();
     // What the state folder has not caught up with yet is written before exit (the writer
     // finishes it when the daemon goes).
-    if (first_flush_done_ && state_writer_) save_state_now();
+    if (first_flush_done_ && state_writer_) save_state_now(/*at_once=*/true);
     ready_timer_.cancel();
     watchdog_timer_.cancel();
     pull_timer_.cancel();
@@ -1016,6 +1038,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::string last_status_line_;
   std::uint64_t saved_generation_ = ~std::uint64_t{0};
   std::uint64_t submitted_generation_ = ~std::uint64_t{0};
+  std::optional<sync::StateSnapshot> snapshot_;  // the state copy being taken, slice by slice
   std::uint64_t files_generation_ = 0;  // the store generation the node files were written at
   std::unique_ptr<kube::NodeReporter> node_reporter_;
   std::unique_ptr<core::HelperIndex> helper_index_;  // over store_.table(), per generation
