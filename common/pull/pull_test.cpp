@@ -351,15 +351,26 @@ Result attempt(Session& s, const std::string& base, const core::ImageRef& ref, c
       basic_sent = true;
     }
   }
-  // A Basic credential refused on `resp`: GET /v2/ with it tells a credential the registry
-  // rejects (bad-credentials in phase auth) from one that may not read this repository.
+  // A Basic credential refused on `resp` (the manifest): GET /v2/ with it tells a credential the
+  // registry rejects (bad-credentials in phase auth) from one it accepts but not for this
+  // repository (no-access).
   auto refused_basic = [&](const Response& resp) {
     if (!basic_sent || resp.code != CURLE_OK || resp.status != 401) return false;
     auto t1 = Clock::now();
     Response check = s.request("GET", base + "/v2/", auth);
     r.timings_ms["auth"] = ms_since(t1);
-    if (check.code != CURLE_OK || check.status != 401) return false;
-    failed(r, "bad-credentials", "auth", "the registry refused the credential (Basic)", 401);
+    if (check.code != CURLE_OK) return false;
+    if (check.status == 401) {
+      failed(r, "bad-credentials", "auth", "the registry refused the credential (Basic)", 401);
+      return true;
+    }
+    if (check.status != 200) return false;
+    const std::string code = core::registry_error_code(resp.body);
+    failed(r, "no-access", "manifest",
+           "the registry accepts the credential (GET /v2/ with it: 200) but not for this "
+           "repository, or the repository does not exist" +
+               (code.empty() ? std::string() : " (" + code + ")"),
+           401);
     return true;
   };
 

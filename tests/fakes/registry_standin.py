@@ -1,15 +1,19 @@
 #!/usr/bin/python3
 """A registry stand-in for the answers docker-registry cannot be made to give (TLS, test PKI).
 
-registry_standin.py --port-file F --cert C --key K
-GET /v2/ -> 200. Manifests and blobs by repository:
+registry_standin.py --port-file F --cert C --key K [--basic USER:PASSWORD]
+GET /v2/ -> 200 (with --basic: 401 and a Basic challenge unless the request carries that user
+and password, as htpasswd). Manifests and blobs by repository:
   limited/*   -> 429 TOOMANYREQUESTS with Retry-After: 7 (as Docker Hub, with ratelimit-*)
   denied/*    -> 403 DENIED (as an expired ECR token)
   broken/*    -> 500
   nohead/app  -> HEAD of the manifest refused (405), GET serves an OCI manifest, the config
                  blob exists: a registry that only answers GET
+  private/*   -> (--basic) 401 and the challenge even with the right credential: a user the
+                 registry knows who may not read this repository (as Harbor, Nexus, Artifactory)
 """
 import argparse
+import base64
 import json
 import sys
 from http.server import BaseHTTPRequestHandler
@@ -20,6 +24,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--port-file", required=True)
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
+ap.add_argument("--basic", help="USER:PASSWORD the registry requires (Basic)")
 a = ap.parse_args()
 MANIFEST = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
@@ -45,8 +50,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def challenge(self):
+        return self.answer(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]},
+                           [("WWW-Authenticate", 'Basic realm="standin"')])
+
     def do_GET(self):
         p = self.path
+        if a.basic:
+            given = self.headers.get("Authorization", "")
+            if given != "Basic " + base64.b64encode(a.basic.encode()).decode():
+                return self.challenge()
+            if p.startswith("/v2/private/"):
+                return self.challenge()
         if p == "/v2/":
             return self.answer(200, {})
         if p.startswith("/v2/nohead/app/manifests/"):

@@ -169,6 +169,22 @@ expect nohead ok done 200
 WANT=$($PY -c 'import hashlib,json,sys; print("sha256:"+hashlib.sha256(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "c" * 64, "size": 2}, "layers": []}).encode()).hexdigest())')
 check "  HEAD refused: GET used, the digest computed from the body" [ "$(field nohead digest)" = "$WANT" ]
 
+# With Basic auth: a user the registry knows who may not read one repository.
+$PY "$REGCRED_SRC/tests/fakes/registry_standin.py" --port-file "$T/standin2.port" --cert "$T/pki/server.crt" \
+  --key "$T/pki/server.key" --basic 'carol:pull-pw-8181' 2>>"$T/standin2.log" &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/standin2.port"
+SP2=$(cat "$T/standin2.port")
+docker_config "$T/carol.json" "127.0.0.1:$SP2" carol 'pull-pw-8181'
+docker_config "$T/carol-wrong.json" "127.0.0.1:$SP2" carol 'not-the-password'
+pt basic_ok "127.0.0.1:$SP2/nohead/app:v1" --docker-config "$T/carol.json" --ca-file "$T/pki/ca.crt"
+expect basic_ok ok done 200
+pt basic_private "127.0.0.1:$SP2/private/app:v1" --docker-config "$T/carol.json" --ca-file "$T/pki/ca.crt"
+expect basic_private no-access manifest 401
+check "  no-access says the credential itself was accepted" grep -q 'accepts the credential' "$T/basic_private.json"
+pt basic_wrong "127.0.0.1:$SP2/private/app:v1" --docker-config "$T/carol-wrong.json" --ca-file "$T/pki/ca.crt"
+expect basic_wrong bad-credentials auth 401
+
 echo "# through regcredd: credentials as the node resolves them"
 mkdir -p "$T/secrets"
 secret_json ci pull "127.0.0.1:$REG_PORT" alice 'pull-pw-8181' >"$T/secrets/pull.json"
