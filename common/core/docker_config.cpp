@@ -300,6 +300,10 @@ std::string entry_text(std::string_view key, std::string_view rendered, int dept
   return out;
 }
 
+std::string entry_text(const AuthEntry& e, int depth) {
+  return entry_text(e.key, entry_json(e).dump(1, '\t'), depth);
+}
+
 std::string assemble(const DockerConfig::Layout& layout,
                      const std::vector<std::string_view>& entries) {
   if (!layout.has_auths && entries.empty()) return layout.bare;
@@ -332,7 +336,7 @@ std::string DockerConfig::serialize() const {
   std::vector<std::string> entries;
   entries.reserve(auths_.size());
   for (const auto& e : auths_)
-    entries.push_back(entry_text(e.key, entry_json(e).dump(1, '\t'), l.depth));
+    entries.push_back(entry_text(e, l.depth));
   return assemble(l, std::vector<std::string_view>(entries.begin(), entries.end()));
 }
 

@@ -94,6 +94,7 @@ Json entry_json(const AuthEntry& e);
 // One entry of the auths object as serialize() writes it at `depth` tabs: "\t\t\"key\": {...}".
 // `rendered` is entry_json(e).dump(1, '\t').
 std::string entry_text(std::string_view key, std::string_view rendered, int depth);
+std::string entry_text(const AuthEntry& e, int depth);
 // The whole text of a Layout and its entries' texts.
 std::string assemble(const DockerConfig::Layout& layout,
                      const std::vector<std::string_view>& entries);

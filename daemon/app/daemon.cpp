@@ -94,9 +94,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
       io::log_error("cannot write the sink record", {{"error", r.error().message}});
       return 1;
     }
-    state_writer_.emplace(cfg_.state_dir, [this](std::uint64_t generation, std::string error) {
-      asio::post(io_,
-                 [this, generation, error = std::move(error)] { state_saved(generation, error); });
+    state_writer_.emplace(cfg_.state_dir, [this](std::string error) {
+      asio::post(io_, [this, error = std::move(error)] { state_saved(error); });
     });
     // Node-local credentials (docker-credential-regcred store) are there before any source.
     if (auto local = io::load_local(cfg_.state_dir); local) {
@@ -799,14 +798,17 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     });
   }
 
-  void retry_flush_later() {
-    flush_timer_.expires_after(5s);
+  // flush() after `after`, once: schedule_flush() and the retry after a failed write.
+  void arm_flush(std::chrono::steady_clock::duration after) {
     flush_pending_ = true;
+    flush_timer_.expires_after(after);
     flush_timer_.async_wait([this](boost::system::error_code ec) {
       flush_pending_ = false;
       if (!ec) flush();
     });
   }
+
+  void retry_flush_later() { arm_flush(5s); }
 
   // The state folder follows the node files once the changes pause for k_state_quiet, and at
   // least every k_state_max_delay during a burst: each save copies the store and writes three
@@ -855,7 +857,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     const bool moved_on = store_.generation() != snap.generation;
     if (cfg_.once) {
       auto r = sync::save_state(cfg_.state_dir, snap);
-      state_saved(snap.generation, r ? std::string() : r.error().message);
+      state_saved(r ? std::string() : r.error().message);
     } else {
       state_writer_->submit(std::move(snap));
     }
@@ -863,10 +865,9 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   }
 
   // The writer thread's answer for the state folder, on the loop.
-  void state_saved(std::uint64_t generation, const std::string& error) {
+  void state_saved(const std::string& error) {
     if (error.empty()) {
       state_error_.clear();
-      saved_generation_ = generation;
       return;
     }
     if (error != state_error_) io::log_error("cannot save the state folder", {{"error", error}});
@@ -878,14 +879,9 @@ class Daemon : public SourceEvents, public api::StatusProvider {
 
   void schedule_flush() {
     if (!initial_synced_ || flush_pending_ || stopping_) return;
-    flush_pending_ = true;
     auto now = std::chrono::steady_clock::now();
     auto due = last_flush_ + k_min_write_interval;
-    flush_timer_.expires_after(due > now ? due - now : std::chrono::steady_clock::duration(0));
-    flush_timer_.async_wait([this](boost::system::error_code ec) {
-      flush_pending_ = false;
-      if (!ec) flush();
-    });
+    arm_flush(due > now ? due - now : std::chrono::steady_clock::duration(0));
   }
 
   void flush() {
@@ -1036,7 +1032,6 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   std::unique_ptr<api::StatusServer> server_;
   std::string state_error_;
   std::string last_status_line_;
-  std::uint64_t saved_generation_ = ~std::uint64_t{0};
   std::uint64_t submitted_generation_ = ~std::uint64_t{0};
   std::optional<sync::StateSnapshot> snapshot_;  // the state copy being taken, slice by slice
   std::uint64_t files_generation_ = 0;  // the store generation the node files were written at

@@ -14,12 +14,17 @@ namespace {
 
 constexpr std::size_t k_max_config_size = 16U << 20U;
 
+// The fingerprint of an entry's entry_json: what the records hold.
+std::string fingerprint_of(const core::Json& entry) {
+  return core::sha256_hex(entry.dump());
+}
+
 }  // namespace
 
 std::string fingerprint(const core::AuthEntry& e) {
   // The entry as it reads back from the file, so an entry built with username/password and the
   // same entry parsed back (with `auth`) fingerprint alike.
-  return core::sha256_hex(core::entry_json(e).dump());
+  return fingerprint_of(core::entry_json(e));
 }
 
 core::AuthEntry entry_for(const StoreEntry& s) {
@@ -42,7 +47,7 @@ SinkItem render_ours(core::AuthEntry e, int depth, std::string& fp) {
   SinkItem item;
   item.key = e.key;
   item.ours = true;
-  fp = core::sha256_hex(j.dump());
+  fp = fingerprint_of(j);
   item.text = core::entry_text(e.key, j.dump(1, '\t'), depth);
   // Most entries have no fields of a tool's: no empty object kept per entry.
   if (!e.extra.empty()) item.extra = std::move(e.extra);
@@ -125,9 +130,7 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     auto want = desired.find(e.key);
     if (!ours(e)) {
       if (want != desired.end()) plan.conflicts.push_back(e.key);
-      plan.items.push_back(
-          SinkItem{e.key, core::entry_text(e.key, core::entry_json(e).dump(1, '\t'), depth), false,
-                   core::Json()});
+      plan.items.push_back(SinkItem{e.key, core::entry_text(e, depth), false, core::Json()});
     } else if (want != desired.end()) {
       add_ours(want->second, &e);
     }

@@ -24,11 +24,6 @@ void StateWriter::submit(StateSnapshot snapshot) {
   cv_.notify_all();
 }
 
-void StateWriter::drain() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !next_ && !busy_; });
-}
-
 void StateWriter::run() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -36,18 +31,14 @@ void StateWriter::run() {
     if (!next_) return;  // stopping with nothing pending
     StateSnapshot s = std::move(*next_);
     next_.reset();
-    busy_ = true;
     lock.unlock();
     auto r = save_state(state_dir_, s);
-    const std::uint64_t generation = s.generation;
     s = StateSnapshot{};  // freed here, not on the loop
-    // Rendering three files of the store's size peaks at several times its size, in this
-    // thread's own malloc arena: hand it back, or RSS stays at the peak.
+    // Rendering three files of the store's size peaks at several times its size: hand the freed
+    // memory back to the system, or RSS stays at the peak.
     ::malloc_trim(0);
-    done_(generation, r ? std::string() : r.error().message);
+    done_(r ? std::string() : r.error().message);
     lock.lock();
-    busy_ = false;
-    cv_.notify_all();
   }
 }
 

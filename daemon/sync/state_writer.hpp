@@ -6,7 +6,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -19,17 +18,15 @@ namespace regcred::sync {
 
 class StateWriter {
  public:
-  // `done` runs on the writer's thread after each save, with the snapshot's generation and the
-  // error text (empty when it was saved).
-  using Done = std::function<void(std::uint64_t generation, const std::string& error)>;
+  // `done` runs on the writer's thread after each save, with the error text (empty when it was
+  // saved).
+  using Done = std::function<void(const std::string& error)>;
   StateWriter(std::string state_dir, Done done);
   ~StateWriter();  // writes what is pending, then stops
   StateWriter(const StateWriter&) = delete;
   StateWriter& operator=(const StateWriter&) = delete;
 
   void submit(StateSnapshot snapshot);
-  // Returns once every snapshot submitted so far is saved (or failed).
-  void drain();
 
  private:
   void run();
@@ -39,7 +36,6 @@ class StateWriter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::optional<StateSnapshot> next_;
-  bool busy_ = false;
   bool stop_ = false;
   std::thread thread_;
 };
