@@ -465,28 +465,6 @@ bool auth_class(const std::string& cls) {
 
 }  // namespace
 
-std::vector<Candidate> candidates_for(const core::CredentialTable& table, const std::string& repo) {
-  auto a = core::provider_answer(table, repo, core::k_provider_v1, "0s");
-  std::vector<Candidate> out;
-  for (const auto& [pattern, e] : a.ordered) {
-    out.push_back({e.credential.username, e.credential.password, e.credential.identitytoken,
-                   pattern, e.key, e.from});
-  }
-  return out;
-}
-
-core::Platform node_platform() {
-  struct utsname u {};
-  ::uname(&u);
-  std::string m = u.machine;
-  if (m == "x86_64") return {"linux", "amd64", ""};
-  if (m == "aarch64" || m == "arm64") return {"linux", "arm64", "v8"};
-  if (m.starts_with("armv7")) return {"linux", "arm", "v7"};
-  if (m.starts_with("armv6")) return {"linux", "arm", "v6"};
-  if (m == "i686" || m == "i386") return {"linux", "386", ""};
-  return {"linux", m, ""};
-}
-
 Result run(const core::ImageRef& ref, const std::vector<Candidate>& candidates,
            const Options& options) {
   const bool curl_ready = init_transport();
@@ -558,32 +536,6 @@ Result run(const core::ImageRef& ref, const std::vector<Candidate>& candidates,
   }
   first->timings_ms["total"] = ms_since(total);
   return *first;
-}
-
-nlohmann::json to_json(const Result& r) {
-  nlohmann::json timings = nlohmann::json::object();
-  for (const auto& [k, v] : r.timings_ms)
-    timings[k] = std::round(v * 1000.0) / 1000.0;
-  nlohmann::json j = {
-      {"image", r.image},
-      {"ok", r.ok},
-      {"class", r.cls},
-      {"phase", r.phase},
-      {"httpStatus", r.http_status ? nlohmann::json(*r.http_status) : nlohmann::json(nullptr)},
-      {"digest", r.digest.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.digest)},
-      {"timingsMs", timings},
-      {"message", r.message},
-      {"addresses", r.addresses}};
-  if (r.credential) {
-    j["credential"] = {{"from", r.credential->from},
-                       {"key", r.credential->key},
-                       {"pattern", r.credential->pattern},
-                       {"username", r.credential->username}};
-  } else {
-    j["credential"] = nullptr;
-  }
-  if (!r.retry_after.empty()) j["retryAfter"] = r.retry_after;
-  return j;
 }
 
 }  // namespace regcred::pull

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "common/core/answer.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/registry_auth.hpp"
+#include "common/core/result.hpp"
 #include "common/core/secret.hpp"
 
 namespace regcred::pull {
@@ -67,5 +69,17 @@ Result run(const core::ImageRef& ref, const std::vector<Candidate>& candidates,
 
 // The JSON the contract fixes for `pull-test -o json` (plus credential, message, addresses).
 nlohmann::json to_json(const Result& r);
+
+// One test for regcred-pull-worker, which runs regcredd's pull tests in a process of its own
+// (regcredd does not link libcurl). A request is one line of JSON on the worker's stdin; its
+// answer one line on stdout: {"id": N, "result": to_json(result)}.
+struct Request {
+  long id = 0;
+  std::string image;
+  std::vector<Candidate> candidates;  // secrets included: the pipe to the worker is their only way
+  Options options;
+};
+std::string request_line(const Request& q);  // newline-terminated
+regcred::Result<Request> parse_request(std::string_view line);
 
 }  // namespace regcred::pull

@@ -9,7 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -26,6 +25,7 @@
 #include "common/io/time_text.hpp"
 #include "common/pull/pull_test.hpp"
 #include "daemon/api/server.hpp"
+#include "daemon/app/pull_runner.hpp"
 #include "daemon/kube/kube_source.hpp"
 #include "daemon/sources/dir_source.hpp"
 #include "daemon/sync/sink.hpp"
@@ -64,12 +64,9 @@ class Daemon : public SourceEvents, public api::StatusProvider {
         ready_timer_(io_),
         watchdog_timer_(io_),
         pull_timer_(io_),
-        pull_pool_(cfg_.pull_test_concurrency),
+        pull_runner_(io_, PullRunner::default_program(), cfg_.pull_test_concurrency),
         started_(std::chrono::system_clock::now()) {}
-  ~Daemon() override {
-    pull_pool_.stop();
-    pull_pool_.join();
-  }
+  ~Daemon() override { pull_runner_.stop(); }
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
@@ -365,18 +362,18 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     o.platform = pull::node_platform();
     const long id = ++pull_next_id_;
     pull_running_[id] = ref.full();
-    asio::post(pull_pool_, [this, id, ref, candidates = std::move(candidates), o, why] {
-      pull::Result r = pull::run(ref, candidates, o);
-      nlohmann::json j = pull::to_json(r);
-      j["id"] = id;
-      j["trigger"] = why;
-      j["finishedAt"] = io::rfc3339(std::chrono::system_clock::now());
-      asio::post(io_,
-                 [this, id, j = std::move(j),
-                  total = r.timings_ms.count("total") ? r.timings_ms.at("total") : 0.0]() mutable {
-                   finish_pull_test(id, std::move(j), total);
-                 });
-    });
+    pull_runner_.run(
+        {id, ref.full(), std::move(candidates), std::move(o)}, [this, id, why](nlohmann::json j) {
+          const auto& timings = j["timingsMs"];
+          const double total =
+              timings.is_object() && timings.contains("total") && timings["total"].is_number()
+                  ? timings["total"].get<double>()
+                  : 0.0;
+          j["id"] = id;
+          j["trigger"] = why;
+          j["finishedAt"] = io::rfc3339(std::chrono::system_clock::now());
+          finish_pull_test(id, std::move(j), total);
+        });
     return id;
   }
 
@@ -1005,7 +1002,7 @@ class Daemon : public SourceEvents, public api::StatusProvider {
   asio::steady_timer ready_timer_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer pull_timer_;
-  asio::thread_pool pull_pool_;  // blocking libcurl pull tests; results posted back to io_
+  PullRunner pull_runner_;  // the pull tests, in regcred-pull-worker
   std::chrono::microseconds watchdog_period_{0};
   std::chrono::system_clock::time_point started_;
   std::optional<std::chrono::system_clock::time_point> last_flush_wall_;

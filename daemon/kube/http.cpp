@@ -1,28 +1,170 @@
+// The API client on Boost.Beast and OpenSSL, which regcredd links anyway (the status socket;
+// certificate fingerprints). It was libcurl: libcurl and the 25 libraries only it brings held
+// 3.4 MB of regcredd's resident memory for the few of its features used here (issue 8).
+// Each Client runs its own io_context on the calling thread, one operation at a time; cancel()
+// posts to it from any thread.
 #include "daemon/kube/http.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <zlib.h>
 
-#include <curl/curl.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
-#include <cstdio>
-
-#include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
-#include <mutex>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
 
+#include "common/core/encoding.hpp"
 #include "common/core/url.hpp"
 #include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
-#include "common/pull/transport.hpp"
+#include "common/io/openssl_init.hpp"
 
 namespace regcred::kube {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 constexpr std::size_t k_max_body = 512U << 20U;
-constexpr long k_connect_timeout_s = 10;
-constexpr long k_watch_curl_connect_timeout_s = 24L * 3600;  // see perform()
-constexpr long k_get_timeout_s = 120;
+constexpr auto k_connect_timeout = std::chrono::seconds(10);  // TCP, proxy, TLS; a watch's headers
+constexpr auto k_get_timeout = std::chrono::seconds(120);     // a whole list page or a POST
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+// Where a request goes: the server (scheme, address, certificate name, path prefix) and, from
+// the environment as kubectl and libcurl read it, the proxy in between.
+struct Route {
+  bool tls = true;
+  std::string host;  // to connect to (no brackets)
+  std::string port;
+  std::string authority;    // the Host header: host[:port] as the server URL writes it
+  std::string verify_name;  // the certificate must be for this (tls-server-name, else host)
+  std::string prefix;       // the server URL's path ("/k8s/clusters/c-1"), no trailing slash
+  std::string proxy_host;   // empty: direct
+  std::string proxy_port;
+  Secret proxy_auth;  // "user:password" from the proxy URL, for Proxy-Authorization
+};
+
+// NO_PROXY / no_proxy: "*", or names and addresses, comma-separated; a name matches itself
+// and its subdomains (".example.com" and "example.com" alike), an entry with a port only that
+// port.
+bool no_proxy_matches(const std::string& list, const std::string& host, const std::string& port) {
+  std::size_t pos = 0;
+  const std::string h = lower(host);
+  while (pos <= list.size()) {
+    std::size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    std::string entry = lower(list.substr(pos, comma - pos));
+    pos = comma + 1;
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front())) != 0)
+      entry.erase(0, 1);
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back())) != 0)
+      entry.pop_back();
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    auto [name, entry_port] = core::split_host_port(entry);
+    if (!entry_port.empty() && entry_port != port) continue;
+    if (name.size() > 2 && name.front() == '[' && name.back() == ']')
+      name = name.substr(1, name.size() - 2);
+    if (name.starts_with('.')) name.erase(0, 1);
+    if (h == name) return true;
+    if (h.size() > name.size() && h.ends_with(name) && h[h.size() - name.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+Result<Route> route_for(const Connection& c) {
+  auto u = core::parse_url(c.server);
+  if (!u || u->hostname.empty() || (u->scheme != "https" && u->scheme != "http"))
+    return fail(Code::invalid_argument, "server " + c.server + ": not an http(s) URL");
+  Route r;
+  r.tls = u->scheme == "https";
+  r.host = u->hostname;
+  r.port = !u->port.empty() ? u->port : (r.tls ? "443" : "80");
+  r.authority = u->host;
+  r.verify_name = c.tls_server_name.empty() ? u->hostname : c.tls_server_name;
+  r.prefix = u->path;
+  while (r.prefix.ends_with('/'))
+    r.prefix.pop_back();
+  // libcurl's and Go's names: https_proxy for an https server; http_proxy (lower case only in
+  // libcurl, both in Go) for a plain one.
+  std::string proxy = r.tls ? env("https_proxy") : env("http_proxy");
+  if (proxy.empty()) proxy = r.tls ? env("HTTPS_PROXY") : env("HTTP_PROXY");
+  std::string no_proxy = env("no_proxy");
+  if (no_proxy.empty()) no_proxy = env("NO_PROXY");
+  if (proxy.empty() || no_proxy_matches(no_proxy, r.host, r.port)) return r;
+  if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;
+  auto p = core::parse_url(proxy);
+  if (!p || p->scheme != "http" || p->hostname.empty())
+    return fail(Code::invalid_argument, "proxy from the environment: not an http:// proxy URL");
+  r.proxy_host = p->hostname;
+  r.proxy_port = p->port.empty() ? "80" : p->port;
+  const auto scheme_end = proxy.find("://") + 3;
+  const auto at = proxy.find('@', scheme_end);
+  if (at != std::string::npos && at < proxy.find('/', scheme_end))
+    r.proxy_auth = Secret(proxy.substr(scheme_end, at - scheme_end));
+  return r;
+}
+
+// A gzip body (Content-Encoding: gzip, which the API server sends for a large list).
+Result<std::string> gunzip(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return fail(Code::internal, "inflateInit2");
+  std::string out;
+  std::array<char, 64 * 1024> chunk{};
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk.data());
+    z.avail_out = static_cast<uInt>(chunk.size());
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    out.append(chunk.data(), chunk.size() - z.avail_out);
+    if (out.size() > k_max_body || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) break;
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) return fail(Code::unavailable, "the gzip body is cut or corrupt");
+  return out;
+}
+
+void wipe_authorization(bhttp::fields& f) {
+  for (auto field : {bhttp::field::authorization, bhttp::field::proxy_authorization}) {
+    auto it = f.find(field);
+    if (it == f.end()) continue;
+    auto v = it->value();
+    std::memset(const_cast<char*>(v.data()), 0, v.size());
+  }
+}
 
 }  // namespace
 
@@ -45,272 +187,320 @@ std::string query_escape(std::string_view v) {
 }
 
 struct Client::Impl {
-  explicit Impl(CredentialSource& c) : creds(c) {
-    pull::init_transport();
-    curl = curl_easy_init();
-    multi = curl_multi_init();
-  }
-  ~Impl() {
-    if (multi != nullptr) curl_multi_cleanup(multi);
-    if (curl != nullptr) curl_easy_cleanup(curl);
-  }
+  explicit Impl(CredentialSource& c) : creds(c) { io::init_openssl(); }
+
   CredentialSource& creds;
-  CURL* curl = nullptr;
-  // Transfers run on a multi handle: curl_easy_perform polls with a 1 s cap, which woke every
-  // watch thread once a second for nothing (issue 8: no periodic wake-ups when idle).
-  CURLM* multi = nullptr;
-  std::chrono::steady_clock::time_point last_data{};
+  asio::io_context ioc{1};
   std::atomic<bool> cancelled{false};
-  std::mutex sock_mu;
-  curl_socket_t sock = CURL_SOCKET_BAD;
   bool warned_insecure = false;
+  // TLS settings: built once, again when an exec plugin presents another client certificate.
+  std::optional<ssl::context> ctx;
+  std::string ctx_cert;
+  // The connection, kept alive between requests (a paged list is many): TLS, or plain TCP
+  // (no SSL object at all for an http:// server).
+  std::unique_ptr<TlsStream> tls;
+  std::unique_ptr<beast::tcp_stream> plain;
+  beast::flat_buffer buf;
 
-  // Per request
-  HttpResult result;
-  core::LineSplitter splitter;
-  const std::function<bool(std::string_view)>* on_line = nullptr;
-  bool ended_by_callback = false;
-  bool in_body = false;  // the response's headers are all in
-  char errbuf[CURL_ERROR_SIZE] = {0};
-
-  static size_t on_header(char* data, size_t size, size_t n, void* user) {
-    auto* self = static_cast<Impl*>(user);
-    self->last_data = std::chrono::steady_clock::now();
-    std::string_view h(data, size * n);
-    if (h == "\r\n" || h == "\n") self->in_body = true;  // the end of the headers
-    constexpr std::string_view ra = "retry-after:";
-    if (h.size() > ra.size()) {
-      std::string lower;
-      for (std::size_t i = 0; i < ra.size(); ++i) {
-        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(h[i])));
-      }
-      if (lower == ra) {
-        std::string v(h.substr(ra.size()));
-        try {
-          self->result.retry_after = std::stol(v);
-        } catch (...) {
-          // An HTTP date: treat as 1 s, the server wants a pause.
-          self->result.retry_after = 1;
-        }
-      }
-    }
-    return size * n;
+  // Runs one asynchronous operation to its end on this thread.
+  template <class Start>
+  error_code run(Start&& start) {
+    error_code result = asio::error::would_block;
+    start([&result](error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
   }
 
-  static size_t on_body(char* data, size_t size, size_t n, void* user) {
-    auto* self = static_cast<Impl*>(user);
-    self->last_data = std::chrono::steady_clock::now();
-    std::string_view chunk(data, size * n);
-    long status = 0;
-    curl_easy_getinfo(self->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (self->on_line == nullptr || status != 200) {
-      if (self->result.body.size() + chunk.size() > k_max_body) return 0;
-      self->result.body.append(chunk);
-      return chunk.size();
-    }
-    switch (self->splitter.feed(chunk, *self->on_line)) {
-      case core::LineSplitter::Fed::more:
-        return chunk.size();
-      case core::LineSplitter::Fed::stopped:
-        self->ended_by_callback = true;
-        return 0;
-      case core::LineSplitter::Fed::too_long:
-        return 0;
-    }
-    return 0;
+  bool connected() const { return tls != nullptr || plain != nullptr; }
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+  // `op` with the stream the requests go on.
+  template <class Op>
+  error_code on_stream(Op&& op) {
+    if (tls) return op(*tls);
+    return op(*plain);
   }
 
-  static int on_sockopt(void* user, curl_socket_t fd, curlsocktype) {
-    auto* self = static_cast<Impl*>(user);
-    std::lock_guard lock(self->sock_mu);
-    self->sock = fd;
-    return CURL_SOCKOPT_OK;
-  }
-  static int on_close(void* user, curl_socket_t fd) {
-    auto* self = static_cast<Impl*>(user);
-    {
-      std::lock_guard lock(self->sock_mu);
-      if (self->sock == fd) self->sock = CURL_SOCKET_BAD;
-    }
-    return ::close(fd);
+  // Ends the operation in progress (it completes with an error); the connection object stays
+  // for its owner to drop. Posted by cancel().
+  void abort_io() {
+    if (!connected()) return;
+    error_code ignored;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().close();
   }
 
-  // curl_easy_perform on the multi handle, sleeping in poll until a socket or one of curl's own
-  // timers needs it, a cancel() wakes it, or (idle > 0) no byte came for `idle`.
-  CURLcode transfer(std::chrono::seconds idle) {
-    using clock = std::chrono::steady_clock;
-    if (multi == nullptr) return CURLE_FAILED_INIT;
-    if (curl_multi_add_handle(multi, curl) != CURLM_OK) return CURLE_FAILED_INIT;
-    last_data = clock::now();
-    const auto started = last_data;
-    in_body = false;
-    CURLcode rc = CURLE_OK;
-    for (;;) {
-      int running = 0;
-      if (curl_multi_perform(multi, &running) != CURLM_OK) {
-        rc = CURLE_FAILED_INIT;
-        break;
-      }
-      bool done = false;
-      int left = 0;
-      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
-        if (m->msg == CURLMSG_DONE) {
-          rc = m->data.result;
-          done = true;
-        }
-      }
-      if (done || running == 0) break;
-      if (cancelled) {
-        rc = CURLE_ABORTED_BY_CALLBACK;
-        break;
-      }
-      long curl_ms = -1;
-      curl_multi_timeout(multi, &curl_ms);
-      long wait_ms = curl_ms >= 0 ? curl_ms : 3600L * 1000L;
-      // Shortens the wait to `deadline`; false once it has passed.
-      auto until = [&](clock::time_point deadline) {
-        const auto left_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
-        wait_ms = std::min(wait_ms, static_cast<long>(left_ms));
-        return left_ms > 0;
-      };
-      // A watch: the connect timeout libcurl is not given (see perform()), until the response's
-      // headers are in.
-      if (idle.count() > 0 && !in_body &&
-          !until(started + std::chrono::seconds(k_connect_timeout_s))) {
-        std::snprintf(errbuf, sizeof errbuf, "no response within %ld s", k_connect_timeout_s);
-        rc = CURLE_OPERATION_TIMEDOUT;
-        break;
-      }
-      if (idle.count() > 0 && !until(last_data + idle)) {
-        rc = CURLE_OPERATION_TIMEDOUT;
-        break;
-      }
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min(wait_ms, 3600L * 1000L)),
-                      nullptr);
-    }
-    curl_multi_remove_handle(multi, curl);
-    return rc;
+  void close() {
+    abort_io();
+    tls.reset();
+    plain.reset();
+    buf.clear();
   }
 
+  Result<void> make_context(const Connection& c, const Presented& cred) {
+    const std::string& cert = cred.cert_pem;
+    if (ctx && ctx_cert == cert) return {};
+    ssl::context x(ssl::context::tls_client);
+    error_code ec;
+    x.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    if (!c.insecure_skip_tls_verify) {
+      x.set_verify_mode(ssl::verify_peer);
+      // A kubeconfig (or the service account) that names the cluster's CA trusts that CA alone,
+      // as kubectl does; the system's CAs only when it names none.
+      if (!c.ca_data.empty()) {
+        x.add_certificate_authority(asio::buffer(c.ca_data), ec);
+        if (ec)
+          return fail(Code::invalid_argument,
+                      c.origin + ": certificate-authority-data: " + ec.message());
+      } else if (!c.ca_file.empty()) {
+        x.load_verify_file(c.ca_file, ec);
+        if (ec) return fail(Code::invalid_argument, "read CA " + c.ca_file + ": " + ec.message());
+      } else {
+        x.set_default_verify_paths(ec);
+      }
+    } else {
+      x.set_verify_mode(ssl::verify_none);
+    }
+    if (!cert.empty()) {
+      x.use_certificate_chain(asio::buffer(cert), ec);
+      if (!ec) {
+        const std::string& key = cred.key_pem.reveal();
+        x.use_private_key(asio::buffer(key), ssl::context::pem, ec);
+      }
+      if (ec)
+        return fail(Code::invalid_argument, c.origin + ": client certificate: " + ec.message());
+    } else if (!c.client_cert_file.empty()) {
+      x.use_certificate_chain_file(c.client_cert_file, ec);
+      if (ec)
+        return fail(Code::invalid_argument, "read " + c.client_cert_file + ": " + ec.message());
+      const std::string& key_file =
+          c.client_key_file.empty() ? c.client_cert_file : c.client_key_file;
+      x.use_private_key_file(key_file, ssl::context::pem, ec);
+      if (ec) return fail(Code::invalid_argument, "read " + key_file + ": " + ec.message());
+    }
+    ctx.emplace(std::move(x));
+    ctx_cert = cert;
+    close();  // a connection made with the old certificate
+    return {};
+  }
+
+  // A new connection: DNS, TCP, the proxy's tunnel, TLS; all within k_connect_timeout.
+  Result<void> connect(const Connection& c, const Route& r) {
+    close();
+    if (r.tls) {
+      tls = std::make_unique<TlsStream>(ioc, *ctx);
+    } else {
+      plain = std::make_unique<beast::tcp_stream>(ioc);
+    }
+    const bool proxied = !r.proxy_host.empty();
+    const std::string& host = proxied ? r.proxy_host : r.host;
+    const std::string& port = proxied ? r.proxy_port : r.port;
+    // getaddrinfo on this thread: Asio's asynchronous resolver would keep a thread of its own.
+    error_code ec;
+    tcp::resolver resolver(ioc);
+    auto addresses = resolver.resolve(host, port, ec);
+    if (ec) return fail(Code::unavailable, "resolve " + host + ": " + ec.message());
+    tcp().expires_after(k_connect_timeout);
+    ec = run([&](auto h) { tcp().async_connect(addresses, std::move(h)); });
+    if (ec) return fail(Code::unavailable, "connect to " + host + " port " + port + ": " + why(ec));
+    if (proxied && r.tls) {  // a tunnel; a plain request goes to the proxy as it is
+      const std::string target = r.host.find(':') != std::string::npos
+                                     ? "[" + r.host + "]:" + r.port
+                                     : r.host + ":" + r.port;
+      bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, target, 11};
+      req.set(bhttp::field::host, target);
+      if (!r.proxy_auth.empty())
+        req.set(bhttp::field::proxy_authorization,
+                "Basic " + core::base64_encode(r.proxy_auth.reveal()));
+      ec = run([&](auto h) { bhttp::async_write(tcp(), req, std::move(h)); });
+      wipe_authorization(req);
+      bhttp::response_parser<bhttp::empty_body> p;
+      p.skip(true);  // a CONNECT's 200 has no body, whatever its headers say
+      if (!ec) ec = run([&](auto h) { bhttp::async_read_header(tcp(), buf, p, std::move(h)); });
+      if (ec) return fail(Code::unavailable, "proxy " + host + ": " + why(ec));
+      if (p.get().result_int() != 200) {
+        return fail(Code::unavailable, "proxy " + host + " refused the tunnel to " + target + ": " +
+                                           std::to_string(p.get().result_int()));
+      }
+    }
+    if (!r.tls) return {};
+    SSL* s = tls->native_handle();
+    error_code addr_ec;
+    asio::ip::make_address(r.verify_name, addr_ec);
+    // SNI for a name, not an address (SSL_set_tlsext_host_name, a macro with a C cast).
+    if (addr_ec && SSL_ctrl(s, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                            const_cast<char*>(r.verify_name.c_str())) != 1)
+      return fail(Code::internal, "TLS: cannot set the server name");
+    // The name (or address) the certificate must be for, checked by OpenSSL's verifier itself,
+    // so a mismatch reads "Hostname mismatch" in the verify result.
+    if (!c.insecure_skip_tls_verify) {
+      X509_VERIFY_PARAM* param = SSL_get0_param(s);
+      const int set = addr_ec ? X509_VERIFY_PARAM_set1_host(param, r.verify_name.c_str(), 0)
+                              : X509_VERIFY_PARAM_set1_ip_asc(param, r.verify_name.c_str());
+      if (set != 1) return fail(Code::internal, "TLS: cannot set the name to verify");
+    }
+    ec = run([&](auto h) { tls->async_handshake(ssl::stream_base::client, std::move(h)); });
+    if (ec) {
+      std::string reason = why(ec);
+      const long v = SSL_get_verify_result(s);
+      if (v != X509_V_OK) reason += ": " + std::string(X509_verify_cert_error_string(v));
+      return fail(Code::unavailable, "TLS with " + r.verify_name + ": " + reason);
+    }
+    return {};
+  }
+
+  std::string why(const error_code& ec) const {
+    if (cancelled) return "cancelled";
+    if (ec == beast::error::timeout) return "timed out";
+    return ec.message();
+  }
+
+  // One request on a connection (the kept one if any: a kept connection the server has closed
+  // meanwhile is replaced once, before anything was read).
   Result<HttpResult> perform(const std::string& path_query,
-                             const std::function<bool(std::string_view)>* lines,
-                             std::chrono::seconds idle, const std::string& method = "GET",
+                             const std::function<bool(std::string_view)>* on_line,
+                             std::chrono::seconds idle, bhttp::verb method = bhttp::verb::get,
                              const std::string& content_type = "",
                              const std::string* body = nullptr) {
-    if (curl == nullptr) return fail(Code::internal, "curl_easy_init failed");
     if (cancelled) return fail(Code::unavailable, "cancelled");
     REGCRED_TRY_ASSIGN(Presented cred, creds.current());
     const Connection& c = creds.connection();
-    result = HttpResult{};
-    splitter.clear();
-    on_line = lines;
-    ended_by_callback = false;
-    errbuf[0] = '\0';
+    const std::string what = std::string(bhttp::to_string(method)) + " " + c.server +
+                             path_query.substr(0, path_query.find('?'));
+    auto prefixed = [&](const Error& e) {
+      return fail(Code::unavailable, what + ": " + e.message);
+    };
+    auto r = route_for(c);
+    if (!r) return prefixed(r.error());
+    if (c.insecure_skip_tls_verify && !warned_insecure) {
+      io::log_warning("TLS verification of the API server is OFF (insecure-skip-tls-verify)",
+                      {{"server", c.server}});
+      warned_insecure = true;
+    }
+    if (r->tls) {
+      auto made = make_context(c, cred);
+      if (!made) return prefixed(made.error());
+    }
 
-    curl_easy_reset(curl);
-    std::string url = c.server + path_query;
-    std::string connect_to;
-    struct curl_slist* connect_list = nullptr;
-    if (!c.tls_server_name.empty()) {
-      // Verify the certificate against tls-server-name while connecting to the server's
-      // address: ask for https://<tls-server-name>:<port> and connect it to the real host.
-      auto scheme_end = c.server.find("://");
-      std::string authority = c.server.substr(scheme_end + 3);
-      auto [host, port] = core::split_host_port(authority);
-      if (port.empty()) port = "443";
-      url = c.server.substr(0, scheme_end + 3) + c.tls_server_name + ":" + port + path_query;
-      connect_to = c.tls_server_name + ":" + port + ":" + host + ":" + port;
-      connect_list = curl_slist_append(nullptr, connect_to.c_str());
-      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_list);
-    }
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    // A watch keeps its connection for minutes: libcurl's connect timer stays armed after the
-    // connection is up and would wake the idle watch once, 10 s in (issue 8: no periodic
-    // wake-ups). A watch gets it from transfer() instead: no response headers within 10 s.
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
-                     lines == nullptr ? k_connect_timeout_s : k_watch_curl_connect_timeout_s);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "regcredd/" REGCRED_VERSION);
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Impl::on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(curl, CURLOPT_SOCKOPTFUNCTION, &Impl::on_sockopt);
-    curl_easy_setopt(curl, CURLOPT_SOCKOPTDATA, this);
-    curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, &Impl::on_close);
-    curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, this);
-    if (lines == nullptr) curl_easy_setopt(curl, CURLOPT_TIMEOUT, k_get_timeout_s);
-    if (c.insecure_skip_tls_verify) {
-      if (!warned_insecure) {
-        io::log_warning("TLS verification of the API server is OFF (insecure-skip-tls-verify)",
-                        {{"server", c.server}});
-        warned_insecure = true;
-      }
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    // A kubeconfig (or the service account) that names the cluster's CA trusts that CA alone,
-    // as kubectl does; the system's CAs only when it names none. libcurl's built-in CA folder
-    // (/etc/ssl/certs on Debian) stays in force beside a CA file or blob unless unset.
-    struct curl_blob ca_blob {};
-    if (!c.ca_data.empty()) {
-      ca_blob = {const_cast<char*>(c.ca_data.data()), c.ca_data.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca_blob);
-      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
-    } else if (!c.ca_file.empty()) {
-      curl_easy_setopt(curl, CURLOPT_CAINFO, c.ca_file.c_str());
-      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
-    }
-    struct curl_blob cert_blob {};
-    struct curl_blob key_blob {};
-    if (!cred.cert_pem.empty()) {
-      cert_blob = {const_cast<char*>(cred.cert_pem.data()), cred.cert_pem.size(), CURL_BLOB_COPY};
-      key_blob = {const_cast<char*>(cred.key_pem.reveal().data()), cred.key_pem.size(),
-                  CURL_BLOB_COPY};
-      curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert_blob);
-      curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key_blob);
-      curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
-    } else if (!c.client_cert_file.empty()) {
-      curl_easy_setopt(curl, CURLOPT_SSLCERT, c.client_cert_file.c_str());
-      curl_easy_setopt(
-          curl, CURLOPT_SSLKEY,
-          (c.client_key_file.empty() ? c.client_cert_file : c.client_key_file).c_str());
-    }
-    struct curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
-    std::string type_header;
+    // Through a proxy, a plain request names the whole URL (TLS goes through a tunnel).
+    const std::string origin =
+        !r->tls && !r->proxy_host.empty() ? "http://" + r->authority : std::string();
+    bhttp::request<bhttp::string_body> req{method, origin + r->prefix + path_query, 11};
+    req.set(bhttp::field::host, r->authority);
+    req.set(bhttp::field::user_agent, "regcredd/" REGCRED_VERSION);
+    req.set(bhttp::field::accept, "application/json");
+    if (on_line == nullptr) req.set(bhttp::field::accept_encoding, "gzip");
+    if (!cred.bearer.empty())
+      req.set(bhttp::field::authorization, "Bearer " + cred.bearer.reveal());
     if (body != nullptr) {
-      type_header = "Content-Type: " + content_type;
-      headers = curl_slist_append(headers, type_header.c_str());
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+      req.set(bhttp::field::content_type, content_type);
+      req.body() = *body;
     }
-    std::string auth;
-    if (!cred.bearer.empty()) {
-      auth = "Authorization: Bearer " + cred.bearer.reveal();
-      headers = curl_slist_append(headers, auth.c_str());
-    }
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    if (!r->tls && !r->proxy_auth.empty())
+      req.set(bhttp::field::proxy_authorization,
+              "Basic " + core::base64_encode(r->proxy_auth.reveal()));
+    req.prepare_payload();
+    struct Wipe {
+      bhttp::fields& f;
+      ~Wipe() { wipe_authorization(f); }
+    } wipe{req};
 
-    CURLcode rc = transfer(lines != nullptr ? idle : std::chrono::seconds(0));
-    curl_slist_free_all(headers);
-    if (connect_list != nullptr) curl_slist_free_all(connect_list);
-    std::fill(auth.begin(), auth.end(), '\0');
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
-    on_line = nullptr;
-    if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && ended_by_callback)) return result;
-    if (cancelled) return fail(Code::unavailable, "cancelled");
-    std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT && lines != nullptr && result.status == 200) {
-      why = "no data for " + std::to_string(idle.count()) + "s (a dead connection)";
+    const auto started = Clock::now();
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = connected();
+      if (!reused) {
+        auto up = connect(c, *r);
+        if (!up) {
+          close();
+          return prefixed(up.error());
+        }
+      }
+      HttpResult result;
+      bool got_headers = false;
+      bool gzipped = false;
+      error_code ec = exchange(req, on_line, idle, started, result, got_headers, gzipped);
+      if (!ec && gzipped) {
+        auto plain_body = gunzip(result.body);
+        if (!plain_body) return prefixed(plain_body.error());
+        result.body = std::move(*plain_body);
+      }
+      if (!ec) return result;
+      close();
+      if (cancelled) return fail(Code::unavailable, "cancelled");
+      if (reused && !got_headers && attempt == 0) continue;
+      std::string reason = why(ec);
+      if (ec == beast::error::timeout) {
+        if (!got_headers) {
+          reason = "no response within " +
+                   std::to_string(on_line != nullptr ? k_connect_timeout.count()
+                                                     : k_get_timeout.count()) +
+                   " s";
+        } else if (on_line != nullptr && result.status == 200) {
+          reason = "no data for " + std::to_string(idle.count()) + "s (a dead connection)";
+        }
+      }
+      return fail(Code::unavailable, what + ": " + reason);
     }
-    return fail(Code::unavailable,
-                method + " " + c.server + path_query.substr(0, path_query.find('?')) + ": " + why);
+  }
+
+  // Writes the request and reads the response: whole, or (a 200 to a watch) line by line.
+  error_code exchange(bhttp::request<bhttp::string_body>& req,
+                      const std::function<bool(std::string_view)>* on_line,
+                      std::chrono::seconds idle, Clock::time_point started, HttpResult& result,
+                      bool& got_headers, bool& gzipped) {
+    tcp().expires_at(started + (on_line != nullptr ? k_connect_timeout : k_get_timeout));
+    error_code ec = on_stream(
+        [&](auto& s) { return run([&](auto h) { bhttp::async_write(s, req, std::move(h)); }); });
+    if (ec) return ec;
+    bhttp::response_parser<bhttp::buffer_body> p;
+    p.body_limit(on_line != nullptr ? std::numeric_limits<std::uint64_t>::max() : k_max_body);
+    ec = on_stream([&](auto& s) {
+      return run([&](auto h) { bhttp::async_read_header(s, buf, p, std::move(h)); });
+    });
+    if (ec) return ec;
+    got_headers = true;
+    const auto& head = p.get();
+    result.status = head.result_int();
+    if (auto it = head.find(bhttp::field::retry_after); it != head.end()) {
+      try {
+        result.retry_after = std::stol(std::string(it->value()));
+      } catch (const std::exception&) {
+        result.retry_after = 1;  // an HTTP date: the server wants a pause
+      }
+    }
+    gzipped = lower(head[bhttp::field::content_encoding]) == "gzip";
+    const bool lines = on_line != nullptr && result.status == 200;
+    core::LineSplitter splitter;
+    std::array<char, 64 * 1024> chunk{};
+    while (!p.is_done()) {
+      if (lines) tcp().expires_after(idle);
+      p.get().body().data = chunk.data();
+      p.get().body().size = chunk.size();
+      ec = on_stream([&](auto& s) {
+        return run([&](auto h) { bhttp::async_read_some(s, buf, p, std::move(h)); });
+      });
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) return ec;
+      const std::string_view got(chunk.data(), chunk.size() - p.get().body().size);
+      if (!lines) {
+        if (result.body.size() + got.size() > k_max_body) return bhttp::error::body_limit;
+        result.body.append(got);
+        continue;
+      }
+      switch (splitter.feed(got, *on_line)) {
+        case core::LineSplitter::Fed::more:
+          break;
+        case core::LineSplitter::Fed::stopped:
+          close();  // the rest of this stream is not wanted
+          return {};
+        case core::LineSplitter::Fed::too_long:
+          return bhttp::error::body_limit;
+      }
+    }
+    if (!p.keep_alive() || lines) close();
+    return {};
   }
 };
 
@@ -323,7 +513,8 @@ Result<HttpResult> Client::get(const std::string& path_query) {
 
 Result<HttpResult> Client::send(const std::string& method, const std::string& path,
                                 const std::string& content_type, const std::string& body) {
-  return impl_->perform(path, nullptr, std::chrono::seconds(0), method, content_type, &body);
+  return impl_->perform(path, nullptr, std::chrono::seconds(0), bhttp::string_to_verb(method),
+                        content_type, &body);
 }
 
 Result<HttpResult> Client::stream(const std::string& path_query,
@@ -334,9 +525,7 @@ Result<HttpResult> Client::stream(const std::string& path_query,
 
 void Client::cancel() {
   impl_->cancelled = true;
-  if (impl_->multi != nullptr) curl_multi_wakeup(impl_->multi);
-  std::lock_guard lock(impl_->sock_mu);
-  if (impl_->sock != CURL_SOCKET_BAD) ::shutdown(impl_->sock, SHUT_RDWR);
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->abort_io(); });
 }
 
 }  // namespace regcred::kube

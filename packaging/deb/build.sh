@@ -23,6 +23,8 @@ strip_bin "$BIN/regcredctl" usr/bin/regcredctl
 strip_bin "$BIN/docker-credential-regcred" usr/bin/docker-credential-regcred
 # kubelet's --image-credential-provider-bin-dir: a folder of provider executables only.
 strip_bin "$BIN/regcred-credential-provider" usr/libexec/regcred/kubelet/regcred-credential-provider
+# regcredd's pull tests run in this (regcredd finds it in ../libexec/regcred from /usr/sbin).
+strip_bin "$BIN/regcred-pull-worker" usr/libexec/regcred/regcred-pull-worker
 inst 0644 "$SRC/systemd/regcredd.service" lib/systemd/system/regcredd.service
 inst 0644 "$SRC/systemd/regcredd.socket" lib/systemd/system/regcredd.socket
 inst 0644 "$SRC/systemd/regcred.sysusers" usr/lib/sysusers.d/regcred.conf
@@ -66,7 +68,7 @@ WORK="$OUT/deb/shlibs"
 rm -rf "$WORK" && mkdir -p "$WORK/debian"
 printf 'Source: regcred\n\nPackage: regcred\nArchitecture: any\n' >"$WORK/debian/control"
 DEPENDS=$(cd "$WORK" && dpkg-shlibdeps -O -e"$PKG/usr/sbin/regcredd" -e"$PKG/usr/bin/regcredctl" \
-  -e"$PKG/usr/bin/docker-credential-regcred" \
+  -e"$PKG/usr/bin/docker-credential-regcred" -e"$PKG/usr/libexec/regcred/regcred-pull-worker" \
   -e"$PKG/usr/libexec/regcred/kubelet/regcred-credential-provider" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 cat >"$PKG/DEBIAN/control" <<CTRL

@@ -32,6 +32,7 @@ Test controls, under /_fake/:
 """
 import argparse
 import base64
+import gzip
 import json
 import os
 import signal
@@ -197,6 +198,14 @@ class Handler(BaseHTTPRequestHandler):
         data = json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        # kube-apiserver compresses a large response for a client that accepts gzip
+        # (APIResponseCompression, 128 KiB and up); --gzip-min sets the size.
+        if len(data) >= ARGS.gzip_min and "gzip" in self.headers.get("Accept-Encoding", ""):
+            data = gzip.compress(data)
+            self.send_header("Content-Encoding", "gzip")
+            entry = getattr(self, "entry", None)
+            if entry is not None:
+                entry["gzip"] = True
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -211,8 +220,20 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
+    def client_cert(self):
+        """The client certificate's subject CN when one was presented (and the CA signed it)."""
+        getpeercert = getattr(self.connection, "getpeercert", None)
+        cert = getpeercert() if getpeercert else None
+        for rdn in (cert or {}).get("subject", ()):
+            for k, v in rdn:
+                if k == "commonName":
+                    return v
+        return None
+
     def authorized(self):
         if not ARGS.token_file:
+            return True
+        if ARGS.client_ca and self.client_cert():
             return True
         try:
             with open(ARGS.token_file) as f:
@@ -294,8 +315,11 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_fake/"):
             return self.control(method, path)
         entry = {"method": method, "path": path, "query": q,
-                 "auth": "bearer" if self.headers.get("Authorization") else "none",
+                 "auth": ("bearer" if self.headers.get("Authorization")
+                          else "cert:" + self.client_cert() if ARGS.client_ca and self.client_cert()
+                          else "none"),
                  "time": time.time()}
+        self.entry = entry
         with LOCK:
             REQUESTS.append(entry)
         self.entry = entry
@@ -644,6 +668,8 @@ def main():
     p.add_argument("--port-file")
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--client-ca", help="accept client certificates this CA signed as authenticated")
+    p.add_argument("--gzip-min", type=int, default=128 * 1024)
     p.add_argument("--token-file")
     p.add_argument("--state")
     p.add_argument("--no-history-on-restart", action="store_true")
@@ -668,6 +694,9 @@ def main():
     if ARGS.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        if ARGS.client_ca:
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(ARGS.client_ca)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if ARGS.port_file:
         tmp = ARGS.port_file + ".tmp"

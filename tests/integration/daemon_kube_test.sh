@@ -5,12 +5,14 @@
 # the fake stays faithful to the real wire format.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
-fixture_passwords 'kube-pw-' 'token-one' 'token-two'
+fixture_passwords 'kube-pw-' 'token-one' 'token-two' 'proxy-pw-'
 
 echo "token-one" >"$T/server-tokens"
 echo "token-one" >"$T/token"
 make_pki
-TLS="--tls-cert $T/pki/server.crt --tls-key $T/pki/server.key"
+# Client certificates from the test CA authenticate too; a list of 400 bytes or more goes back
+# gzip'd (kube-apiserver's threshold is 128 KiB: the same path, with fewer secrets).
+TLS="--tls-cert $T/pki/server.crt --tls-key $T/pki/server.key --client-ca $T/pki/ca.crt --gzip-min 400"
 start_fake_apiserver $TLS --token-file "$T/server-tokens" --state "$T/api.state" --bookmark-interval 0.3
 write_kubeconfig "$T/kubeconfig" "$API_URL" "{tokenFile: token}" "$T/pki/ca.crt"
 KUB=$T/kubelet/config.json
@@ -53,6 +55,8 @@ check "an unlabelled secret is not" lacks_key "$KUB" hidden.example
 api_curl "$API_URL/_fake/requests" | json_get - "json.dumps(d[$N0:])" >"$T/requests.json"
 first_list() { json_get "$T/requests.json" "[r['query'] for r in d if r['path']=='/api/v1/secrets' and 'watch' not in r['query']][0]"; }
 first_watch() { json_get "$T/requests.json" "[r['query'] for r in d if r['path']=='/api/v1/secrets' and r['query'].get('watch')=='true'][0]"; }
+GZIPPED=$(json_get "$T/requests.json" "len([r for r in d if r.get('gzip')])")
+check "lists came back gzip'd ($GZIPPED), and were read (the secrets above)" [ "$GZIPPED" -gt 0 ]
 check "the list is paged (limit=500)" sh -c "echo \"$(first_list)\" | grep -q \"'limit': '500'\""
 check "the list asks for the label selector" sh -c "echo \"$(first_list)\" | grep -q \"'labelSelector': 'regcred.io/sync=true'\""
 check "both secret types are listed (two field selectors)" sh -c \
@@ -199,6 +203,52 @@ set +e
 set -e
 check "a certificate that does not match tls-server-name is refused" [ "$rc" = 1 ]
 check "and nothing is written" [ ! -e "$T/badsni/config.json" ]
+check "the refusal names the certificate name and why" \
+  grep -qi "TLS with wrong.example: .*hostname mismatch" "$T/badsni.log"
+# A client certificate and key instead of a token: as files, and as data in the kubeconfig.
+(
+  cd "$T/pki"
+  openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=regcredd" 2>/dev/null
+  printf "extendedKeyUsage=clientAuth\n" >client.cnf
+  openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt \
+    -days 2 -extfile client.cnf 2>/dev/null
+)
+N1=$(api_curl "$API_URL/_fake/requests" | json_get - 'len(d)')
+write_kubeconfig "$T/kc-cert" "$API_URL" "{client-certificate: pki/client.crt, client-key: pki/client.key}" "$T/pki/ca.crt"
+check "a client certificate (files) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
+  --kubeconfig "$T/kc-cert" --state-dir "$T/state-cert" --kubelet-config "$T/cert/config.json" --log-level error
+check "and the file is the one a token writes" cmp -s "$T/sni/config.json" "$T/cert/config.json"
+write_kubeconfig "$T/kc-certdata" "$API_URL" \
+  "{client-certificate-data: $(base64 -w0 "$T/pki/client.crt"), client-key-data: $(base64 -w0 "$T/pki/client.key")}" "$T/pki/ca.crt"
+check "a client certificate (data) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
+  --kubeconfig "$T/kc-certdata" --state-dir "$T/state-certdata" --kubelet-config "$T/certdata/config.json" --log-level error
+AUTHS=$(api_curl "$API_URL/_fake/requests" | json_get - "sorted(set(r['auth'] for r in d[$N1:] if r['path'] == '/api/v1/secrets'))")
+check "the API server saw the certificate and no token ($AUTHS)" [ "$AUTHS" = "['cert:regcredd']" ]
+# An egress proxy from the environment, as kubectl and kubelet honour it: https goes through a
+# CONNECT tunnel (with the proxy URL's user as Proxy-Authorization); NO_PROXY bypasses it.
+rm -f "$T/proxy.port"
+$PY "$REGCRED_SRC/tests/fakes/connect_proxy.py" --port-file "$T/proxy.port" --log "$T/proxy.log" \
+  --auth "proxyuser:proxy-pw-1" >>"$T/proxy.out" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/proxy.port"
+PROXY="http://proxyuser:proxy-pw-1@127.0.0.1:$(cat "$T/proxy.port")"
+check "through HTTPS_PROXY (a CONNECT tunnel, with the proxy's credential)" env HTTPS_PROXY="$PROXY" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" \
+  --state-dir "$T/state-proxy" --kubelet-config "$T/proxy/config.json" --log-level error
+check "the proxy carried it" grep -q "^CONNECT 127.0.0.1:$API_PORT HTTP/1.1" "$T/proxy.log"
+check "and the file is the one a direct connection writes" cmp -s "$T/sni/config.json" "$T/proxy/config.json"
+: >"$T/proxy.log"
+check "NO_PROXY=127.0.0.1 goes direct" env HTTPS_PROXY="$PROXY" NO_PROXY=localhost,127.0.0.1 \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" \
+  --state-dir "$T/state-noproxy" --kubelet-config "$T/noproxy/config.json" --log-level error
+check "the proxy saw nothing" [ ! -s "$T/proxy.log" ]
+set +e
+env HTTPS_PROXY="http://127.0.0.1:$(cat "$T/proxy.port")" "$REGCRED_BIN/regcredd" --config /dev/null \
+  --once --ready-timeout 3s --kubeconfig "$T/kubeconfig" --state-dir "$T/state-proxy407" \
+  --kubelet-config "$T/proxy407/config.json" >"$T/proxy407.log" 2>&1; rc=$?
+set -e
+check "a proxy that refuses the tunnel is named with its answer" \
+  sh -c "[ $rc = 1 ] && grep -q 'proxy 127.0.0.1 refused the tunnel to 127.0.0.1:$API_PORT: 407' '$T/proxy407.log'"
 mkdir -p "$T/sa"
 cp "$T/pki/ca.crt" "$T/sa/ca.crt"
 cp "$T/token" "$T/sa/token"

@@ -27,7 +27,8 @@ touch "$R/var/lib/dpkg/status" "$R/var/lib/dpkg/available"
 dpk() { dpkg --root="$R" --force-script-chrootless --force-depends --log=/dev/null "$@" >>"$T/dpkg.log" 2>&1; }
 check "dpkg -i into a throwaway root" dpk -i "$DEB"
 for f in usr/sbin/regcredd usr/bin/regcredctl usr/bin/docker-credential-regcred \
-  usr/libexec/regcred/kubelet/regcred-credential-provider lib/systemd/system/regcredd.service \
+  usr/libexec/regcred/kubelet/regcred-credential-provider usr/libexec/regcred/regcred-pull-worker \
+  lib/systemd/system/regcredd.service \
   lib/systemd/system/regcredd.socket usr/lib/sysusers.d/regcred.conf usr/lib/tmpfiles.d/regcred.conf \
   etc/regcred/regcredd.yaml usr/share/regcred/kubelet/credential-provider-config.yaml \
   usr/share/regcred/rbac/regcredd.yaml usr/share/regcred/kubernetes/daemonset.yaml \
@@ -43,6 +44,14 @@ for m in "$R"/usr/share/man/man*/*.gz; do
 done
 check "bash completion loads and completes commands" bash -c ". /usr/share/bash-completion/bash_completion 2>/dev/null; . '$R/usr/share/bash-completion/completions/regcredctl'; COMP_WORDS=(regcredctl do); COMP_CWORD=1; COMP_LINE='regcredctl do'; COMP_POINT=13; _regcredctl; [ \"\${COMPREPLY[*]}\" = doctor ]"
 check "the installed binaries run" sh -c "'$R/usr/sbin/regcredd' --version && '$R/usr/bin/regcredctl' --version && '$R/usr/bin/docker-credential-regcred' version >/dev/null"
+# The installed regcredd runs its pull tests in the installed worker (../libexec/regcred): a test
+# of a port nothing listens on gets as far as connect.
+mkdir -p "$T/empty"
+"$R/usr/sbin/regcredd" --config /dev/null --secrets-dir "$T/empty" --state-dir "$T/pkg-state" \
+  --socket "$T/pkg.sock" --pull-test 127.0.0.1:1/app:v1 --pull-test-interval 1h >"$T/pkg-regcredd.log" 2>&1 &
+PIDS="$PIDS $!"
+check "the installed regcredd finds its pull worker (the test reached connect)" wait_until 15 sh -c \
+  "curl -s --unix-socket '$T/pkg.sock' http://x/v1/pulltests | grep -q '\"phase\":\"connect\"'"
 set +e
 "$R/usr/sbin/regcredd" --config "$R/etc/regcred/regcredd.yaml" --check-config >"$T/fresh.out" 2>&1; rc=$?
 set -e

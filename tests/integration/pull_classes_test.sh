@@ -197,6 +197,34 @@ check "the scheduled test ran too" wait_until 10 sh -c "curl -s --unix-socket '$
 curl -s --unix-socket "$D_SOCK" http://x/metrics >"$T/metrics.txt"
 check "/metrics counts pull tests by class" grep -q 'regcred_pull_tests_total{class="ok"} [1-9]' "$T/metrics.txt"
 check "/metrics has the image's last result" grep -q "regcred_pull_test_ok{image=\"$IMAGE\",class=\"ok\"} 1" "$T/metrics.txt"
+
+echo "# the tests run in regcred-pull-worker, a child of regcredd's that lives only while a test does"
+check "no worker once the tests are done" wait_until 10 sh -c "! pgrep -P $D_PID >/dev/null"
+# A registry that takes the connection and never answers: the test waits in the TLS handshake.
+$PY -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(120)' "$T/mute.port" &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/mute.port"
+post_test() { curl -s --unix-socket "$D_SOCK" -X POST --data "{\"image\":\"$1\"}" http://x/v1/pulltests | json_get - 'd["id"]'; }
+ID=$(post_test "127.0.0.1:$(cat "$T/mute.port")/app:v1")
+check "a test in flight has its worker" wait_until 10 pgrep -P "$D_PID"
+kill -KILL $(pgrep -P "$D_PID")
+check "a worker killed mid-test: the test answers, and says so" wait_until 10 sh -c \
+  "curl -s --unix-socket '$D_SOCK' http://x/v1/pulltests/$ID | grep -q 'the pull test did not run: regcred-pull-worker was killed by SIGKILL'"
+check "regcredd lives on" kill -0 "$D_PID"
+REGCRED_SOCKET="$D_SOCK" "$C" pull-test "$IMAGE" -o json >"$T/daemon-after.json"
+expect daemon-after ok done 200
+# regcredd without its worker (a copy in a folder of its own): the test fails and names it.
+mkdir -p "$T/lonely/sbin"
+cp "$REGCRED_BIN/regcredd" "$T/lonely/sbin/regcredd"
+"$T/lonely/sbin/regcredd" --config /dev/null --state-dir "$T/state-lonely" --socket "$T/lonely.sock" \
+  --secrets-dir "$T/secrets" --pull-test "$IMAGE" --pull-test-interval 1h >"$T/lonely.log" 2>&1 &
+LONELY=$!
+PIDS="$PIDS $LONELY"
+check "regcredd without a worker: the test says it did not run, and why" wait_until 10 sh -c \
+  "curl -s --unix-socket '$T/lonely.sock' http://x/v1/pulltests | grep -q 'the pull test did not run: start $T/lonely/libexec/regcred/regcred-pull-worker: No such file or directory'"
 # Every output (users.json is the token server's input, with the passwords in clear).
-check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err regcredd.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
+check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err regcredd.log lonely.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
 finish

@@ -1,0 +1,255 @@
+#include "daemon/app/pull_runner.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <map>
+
+#include "common/io/log.hpp"
+
+extern char** environ;
+
+namespace regcred::daemon {
+namespace asio = boost::asio;
+
+namespace {
+
+// How a worker ended, for the tests it left unanswered.
+std::string exit_text(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    return std::string("was killed by SIG") + (name != nullptr ? name : "?");
+  }
+  return "ended";
+}
+
+nlohmann::json not_run(const std::string& image, const std::string& why) {
+  pull::Result r;
+  r.image = image;
+  r.cls = "connect";  // the contract's classes have none for "no test ran"; as when libcurl
+  r.phase = "dns";    // cannot start, the first phase, with the reason in the message
+  r.message = "the pull test did not run: " + why;
+  return pull::to_json(r);
+}
+
+}  // namespace
+
+struct PullRunner::Impl {
+  // One worker process and the tests it owes an answer.
+  struct Worker {
+    explicit Worker(asio::io_context& io) : to(io), from(io) {}
+    pid_t pid = -1;
+    asio::posix::stream_descriptor to;    // its stdin
+    asio::posix::stream_descriptor from;  // its stdout
+    std::deque<std::string> queue;        // request lines not yet written
+    bool writing = false;
+    bool closing = false;  // close stdin once the queue is written
+    std::string in;
+    std::map<long, std::pair<std::string, std::function<void(nlohmann::json)>>> pending;
+  };
+
+  Impl(asio::io_context& i, std::string p, std::size_t c)
+      : io(i), program(std::move(p)), concurrency(c) {}
+
+  asio::io_context& io;
+  std::string program;
+  std::size_t concurrency;
+  std::shared_ptr<Worker> current;             // takes new tests
+  std::vector<std::shared_ptr<Worker>> alive;  // every worker not yet reaped
+
+  std::shared_ptr<Worker> spawn(std::string& why) {
+    // A worker that dies makes its stdin a broken pipe: a write must fail, not kill regcredd.
+    static const bool sigpipe_ignored = [] {
+      std::signal(SIGPIPE, SIG_IGN);
+      return true;
+    }();
+    (void)sigpipe_ignored;
+    std::array<int, 2> in{-1, -1};
+    std::array<int, 2> out{-1, -1};
+    if (::pipe2(in.data(), O_CLOEXEC) != 0 || ::pipe2(out.data(), O_CLOEXEC) != 0) {
+      why = std::string("pipe: ") + std::strerror(errno);
+      for (int fd : {in[0], in[1], out[0], out[1]})
+        if (fd >= 0) ::close(fd);
+      return nullptr;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // no socket of regcredd's
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    const std::string n = std::to_string(concurrency);
+    std::array<char*, 4> argv{const_cast<char*>(program.c_str()),
+                              const_cast<char*>("--concurrency"), const_cast<char*>(n.c_str()),
+                              nullptr};
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ::close(in[0]);
+    ::close(out[1]);
+    if (rc != 0) {
+      ::close(in[1]);
+      ::close(out[0]);
+      why = "start " + program + ": " + std::strerror(rc);
+      return nullptr;
+    }
+    auto w = std::make_shared<Worker>(io);
+    w->pid = pid;
+    w->to.assign(in[1]);
+    w->from.assign(out[0]);
+    alive.push_back(w);
+    read(w);
+    return w;
+  }
+
+  void write(const std::shared_ptr<Worker>& w) {
+    if (w->writing) return;
+    if (w->queue.empty()) {
+      if (w->closing && w->to.is_open()) {
+        boost::system::error_code ignored;
+        w->to.close(ignored);  // the worker finishes what it has, then exits
+      }
+      return;
+    }
+    w->writing = true;
+    asio::async_write(w->to, asio::buffer(w->queue.front()),
+                      [this, w](boost::system::error_code ec, std::size_t) {
+                        // The line held credentials.
+                        std::fill(w->queue.front().begin(), w->queue.front().end(), '\0');
+                        w->queue.pop_front();
+                        w->writing = false;
+                        if (ec) {
+                          w->queue.clear();  // the worker is gone: its stdout says how
+                          return;
+                        }
+                        write(w);
+                      });
+  }
+
+  void read(const std::shared_ptr<Worker>& w) {
+    asio::async_read_until(w->from, asio::dynamic_buffer(w->in), '\n',
+                           [this, w](boost::system::error_code ec, std::size_t n) {
+                             if (ec) return ended(w);
+                             const std::string line = w->in.substr(0, n - 1);
+                             w->in.erase(0, n);
+                             answered(w, line);
+                             read(w);
+                           });
+  }
+
+  void answered(const std::shared_ptr<Worker>& w, const std::string& line) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("id") || !j["id"].is_number_integer()) {
+      io::log_warning("pull worker: an answer that is not one", {{"line", line.substr(0, 200)}});
+      return;
+    }
+    auto it = w->pending.find(j["id"].get<long>());
+    if (it == w->pending.end()) return;
+    auto [image, done] = std::move(it->second);
+    w->pending.erase(it);
+    if (j.contains("result") && j["result"].is_object()) {
+      done(std::move(j["result"]));
+    } else {
+      done(not_run(image, "regcred-pull-worker: " + j.value("error", std::string("no result"))));
+    }
+    if (w->pending.empty() && w == current) retire();
+  }
+
+  // No test left for the current worker: it exits once it has read its stdin to the end.
+  void retire() {
+    current->closing = true;
+    write(current);
+    current.reset();
+  }
+
+  void ended(const std::shared_ptr<Worker>& w) {
+    int status = 0;
+    ::waitpid(w->pid, &status, 0);  // it closed its stdout: it is exiting
+    std::erase(alive, w);
+    if (w == current) current.reset();
+    auto pending = std::move(w->pending);
+    if (!pending.empty()) {
+      io::log_warning("pull worker ended with tests unanswered",
+                      {{"worker", program}, {"why", exit_text(status)}});
+    }
+    for (auto& [id, p] : pending)
+      p.second(not_run(p.first, "regcred-pull-worker " + exit_text(status)));
+  }
+
+  void run(const pull::Request& q, std::function<void(nlohmann::json)> done) {
+    if (!current) {
+      std::string why;
+      current = spawn(why);
+      if (!current) {
+        io::log_error("cannot start the pull worker", {{"error", why}});
+        return done(not_run(q.image, why));
+      }
+    }
+    current->pending[q.id] = {q.image, std::move(done)};
+    current->queue.push_back(pull::request_line(q));
+    write(current);
+  }
+
+  void stop() {
+    for (auto& w : alive) {
+      ::kill(w->pid, SIGKILL);
+      int status = 0;
+      ::waitpid(w->pid, &status, 0);
+      w->pending.clear();
+      boost::system::error_code ignored;
+      w->to.close(ignored);
+      w->from.close(ignored);
+    }
+    alive.clear();
+    current.reset();
+  }
+};
+
+PullRunner::PullRunner(asio::io_context& io, std::string program, std::size_t concurrency)
+    : impl_(std::make_unique<Impl>(io, std::move(program), concurrency)) {}
+PullRunner::~PullRunner() {
+  impl_->stop();
+}
+
+void PullRunner::run(const pull::Request& request, std::function<void(nlohmann::json)> done) {
+  impl_->run(request, std::move(done));
+}
+
+void PullRunner::stop() {
+  impl_->stop();
+}
+
+std::string PullRunner::default_program() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "/usr/libexec/regcred/regcred-pull-worker";
+  const auto dir = self.parent_path();
+  // A build tree has it beside regcredd; an installation in PREFIX/libexec/regcred.
+  for (const auto& p :
+       {dir / "regcred-pull-worker", dir.parent_path() / "libexec/regcred/regcred-pull-worker"}) {
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return (dir.parent_path() / "libexec/regcred/regcred-pull-worker").string();
+}
+
+}  // namespace regcred::daemon

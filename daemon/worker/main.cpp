@@ -1,0 +1,25 @@
+// regcred-pull-worker: gathers argv and stdio and hands over to run(). Started by regcredd
+// only, with the credentials to try on its stdin.
+#include <sys/prctl.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/pull/transport.hpp"
+#include "daemon/worker/run.hpp"
+
+REGCRED_SKIP_GNUTLS_INIT
+
+int main(int argc, char** argv) {
+  // It holds credentials: no core dump, and it goes when regcredd goes.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  CLI::App app{"regcred-pull-worker: runs regcredd's pull tests (started by regcredd)"};
+  int concurrency = 4;
+  app.add_option("--concurrency", concurrency, "tests at once")->check(CLI::Range(1, 1024));
+  CLI11_PARSE(app, argc, argv);
+  std::ios::sync_with_stdio(false);
+  return regcred::worker::run(std::cin, std::cout, std::cerr, concurrency);
+}

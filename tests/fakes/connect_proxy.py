@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""connect_proxy.py: an HTTP proxy that knows only CONNECT, as a node's egress proxy is used for
+https: it writes each request line to --log ("CONNECT host:port"), and with --auth USER:PASS
+refuses (407) a CONNECT without that Proxy-Authorization. Prints its port to --port-file."""
+import argparse
+import base64
+import select
+import socket
+import socketserver
+import threading
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        c = self.request
+        head = b""
+        while b"\r\n\r\n" not in head:
+            got = c.recv(4096)
+            if not got:
+                return
+            head += got
+        lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        with self.server.log_lock, open(self.server.log, "a") as f:
+            f.write(lines[0] + "\n")
+        method, target = lines[0].split(" ")[:2]
+        if method != "CONNECT":
+            c.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        if self.server.auth:
+            want = "Proxy-Authorization: Basic " + base64.b64encode(self.server.auth.encode()).decode()
+            if want.lower() not in (l.lower() for l in lines[1:]):
+                c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+                return
+        host, port = target.rsplit(":", 1)
+        try:
+            up = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+        except OSError:
+            c.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            return
+        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        socks = [c, up]
+        while True:
+            ready, _, _ = select.select(socks, [], [])
+            for s in ready:
+                data = s.recv(65536)
+                if not data:
+                    up.close()
+                    return
+                (up if s is c else c).sendall(data)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--auth", default="")
+    a = ap.parse_args()
+    socketserver.ThreadingTCPServer.daemon_threads = True
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    srv.log, srv.auth, srv.log_lock = a.log, a.auth, threading.Lock()
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    import os
+    os.rename(a.port_file + ".tmp", a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
