@@ -184,7 +184,9 @@ struct PullRunner::Impl {
 
   void ended(const std::shared_ptr<Worker>& w) {
     int status = 0;
+    if (w->pid < 0) return;         // stop() reaped it
     ::waitpid(w->pid, &status, 0);  // it closed its stdout: it is exiting
+    w->pid = -1;
     std::erase(alive, w);
     if (w == current) current.reset();
     auto pending = std::move(w->pending);
@@ -215,6 +217,7 @@ struct PullRunner::Impl {
       ::kill(w->pid, SIGKILL);
       int status = 0;
       ::waitpid(w->pid, &status, 0);
+      w->pid = -1;
       w->pending.clear();
       boost::system::error_code ignored;
       w->to.close(ignored);

@@ -475,7 +475,13 @@ struct Client::Impl {
     core::LineSplitter splitter;
     std::array<char, 64 * 1024> chunk{};
     while (!p.is_done()) {
-      if (lines) tcp().expires_after(idle);
+      if (lines) {
+        if (idle.count() > 0) {
+          tcp().expires_after(idle);
+        } else {
+          tcp().expires_never();
+        }
+      }
       p.get().body().data = chunk.data();
       p.get().body().size = chunk.size();
       ec = on_stream([&](auto& s) {
