@@ -305,6 +305,7 @@ struct Client::Impl {
     tcp().expires_after(k_connect_timeout);
     ec = run([&](auto h) { tcp().async_connect(addresses, std::move(h)); });
     if (ec) return fail(Code::unavailable, "connect to " + host + " port " + port + ": " + why(ec));
+    tcp().socket().set_option(tcp::no_delay(true), ec);  // as Go's client and libcurl do
     if (proxied && r.tls) {  // a tunnel; a plain request goes to the proxy as it is
       const std::string target = r.host.find(':') != std::string::npos
                                      ? "[" + r.host + "]:" + r.port
