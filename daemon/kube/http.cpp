@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -472,17 +473,13 @@ struct Client::Impl {
       }
     }
     gzipped = lower(head[bhttp::field::content_encoding]) == "gzip";
-    const bool lines = on_line != nullptr && result.status == 200;
-    core::LineSplitter splitter;
+    if (on_line != nullptr && result.status == 200) {
+      ec = read_lines(p, *on_line, idle);
+      close();  // a watch's connection is not reused
+      return ec;
+    }
     std::array<char, 64 * 1024> chunk{};
     while (!p.is_done()) {
-      if (lines) {
-        if (idle.count() > 0) {
-          tcp().expires_after(idle);
-        } else {
-          tcp().expires_never();
-        }
-      }
       p.get().body().data = chunk.data();
       p.get().body().size = chunk.size();
       ec = on_stream([&](auto& s) {
@@ -491,23 +488,77 @@ struct Client::Impl {
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) return ec;
       const std::string_view got(chunk.data(), chunk.size() - p.get().body().size);
-      if (!lines) {
-        if (result.body.size() + got.size() > k_max_body) return bhttp::error::body_limit;
-        result.body.append(got);
-        continue;
-      }
-      switch (splitter.feed(got, *on_line)) {
-        case core::LineSplitter::Fed::more:
-          break;
-        case core::LineSplitter::Fed::stopped:
-          close();  // the rest of this stream is not wanted
-          return {};
-        case core::LineSplitter::Fed::too_long:
-          return bhttp::error::body_limit;
-      }
+      if (result.body.size() + got.size() > k_max_body) return bhttp::error::body_limit;
+      result.body.append(got);
     }
-    if (!p.keep_alive() || lines) close();
+    if (!p.keep_alive()) close();
     return {};
+  }
+
+  // A watch's body, line by line, until the callback stops it, the stream ends, or nothing came
+  // for `idle`. The reads chain on the loop in one run(): a read started from a handler costs no
+  // reactor wake-up, and the idle timer is armed once per `idle`, not once per read (a storm of
+  // 10,000 events is thousands of reads).
+  error_code read_lines(bhttp::response_parser<bhttp::buffer_body>& p,
+                        const std::function<bool(std::string_view)>& on_line,
+                        std::chrono::seconds idle) {
+    core::LineSplitter splitter;
+    std::array<char, 64 * 1024> chunk{};
+    error_code result;
+    bool reading = true;
+    bool timed_out = false;
+    auto last_data = Clock::now();
+    tcp().expires_never();
+    asio::steady_timer idle_timer(ioc);
+    std::function<void(error_code)> on_idle = [&](error_code ec) {
+      if (ec || !reading) return;
+      const auto due = last_data + idle;
+      if (Clock::now() >= due) {
+        timed_out = true;
+        abort_io();
+        return;
+      }
+      idle_timer.expires_at(due);
+      idle_timer.async_wait(on_idle);
+    };
+    if (idle.count() > 0) {
+      idle_timer.expires_after(idle);
+      idle_timer.async_wait(on_idle);
+    }
+    on_stream([&](auto& s) {
+      std::function<void()> read_more = [&] {
+        p.get().body().data = chunk.data();
+        p.get().body().size = chunk.size();
+        bhttp::async_read_some(s, buf, p, [&](error_code ec, std::size_t) {
+          if (ec == bhttp::error::need_buffer) ec = {};
+          bool more = !ec;
+          if (more) {
+            last_data = Clock::now();
+            const std::string_view got(chunk.data(), chunk.size() - p.get().body().size);
+            switch (splitter.feed(got, on_line)) {
+              case core::LineSplitter::Fed::more:
+                break;
+              case core::LineSplitter::Fed::stopped:  // the rest of this stream is not wanted
+                more = false;
+                break;
+              case core::LineSplitter::Fed::too_long:
+                ec = bhttp::error::body_limit;
+                more = false;
+                break;
+            }
+          }
+          if (more && !p.is_done()) return read_more();
+          result = ec;
+          reading = false;
+          idle_timer.cancel();
+        });
+      };
+      read_more();
+      ioc.restart();
+      ioc.run();
+      return error_code{};
+    });
+    return timed_out ? error_code(beast::error::timeout) : result;
   }
 };
 
