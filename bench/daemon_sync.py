@@ -16,10 +16,10 @@
                 having finished writing the last event to the watch to the file's final state
                 (and, as an upper bound, from the events having been queued: that includes the
                 fake API server rendering and streaming 10,000 events); the file's rewrites.
-                Run --storm-runs times (3): the median of each figure, and every run's.
+                Run --storm-runs times (5): the median of each figure, and every run's.
   idle (again): the same RSS with the API server over TLS, as in a cluster.
 
-Usage: daemon_sync.py REGCREDD [--initial 10000] [--store 10000] [--changes 300] [--storm-runs 3]
+Usage: daemon_sync.py REGCREDD [--initial 10000] [--store 10000] [--changes 300] [--storm-runs 5]
 Prints one JSON object.
 """
 import argparse
@@ -368,7 +368,7 @@ def main():
     ap.add_argument("--idle-secrets", type=int, default=100)
     ap.add_argument("--idle-seconds", type=int, default=60)
     ap.add_argument("--storm", type=int, default=10000)
-    ap.add_argument("--storm-runs", type=int, default=3)
+    ap.add_argument("--storm-runs", type=int, default=5)
     ap.add_argument("--summary", action="store_true", help="lines for people, not JSON")
     a = ap.parse_args()
     out = {"initial_sync": initial_sync(a.regcredd, a.initial),

@@ -364,11 +364,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     pull_running_[id] = ref.full();
     pull_runner_.run(
         {id, ref.full(), std::move(candidates), std::move(o)}, [this, id, why](nlohmann::json j) {
-          const auto& timings = j["timingsMs"];
-          const double total =
-              timings.is_object() && timings.contains("total") && timings["total"].is_number()
-                  ? timings["total"].get<double>()
-                  : 0.0;
+          const double total = core::json_value(
+              core::json_value(j, "timingsMs", nlohmann::json::object()), "total", 0.0);
           j["id"] = id;
           j["trigger"] = why;
           j["finishedAt"] = io::rfc3339(std::chrono::system_clock::now());
