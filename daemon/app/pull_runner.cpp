@@ -1,7 +1,6 @@
 #include "daemon/app/pull_runner.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <map>
 
 #include "common/io/log.hpp"
+#include "common/io/spawn.hpp"
 
 extern char** environ;
 
@@ -85,26 +85,12 @@ struct PullRunner::Impl {
         if (fd >= 0) ::close(fd);
       return nullptr;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // no socket of regcredd's
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     const std::string n = std::to_string(concurrency);
-    std::array<char*, 4> argv{const_cast<char*>(program.c_str()),
-                              const_cast<char*>("--concurrency"), const_cast<char*>(n.c_str()),
-                              nullptr};
+    const std::vector<char*> argv{const_cast<char*>(program.c_str()),
+                                  const_cast<char*>("--concurrency"), const_cast<char*>(n.c_str()),
+                                  nullptr};
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    const int rc = io::Spawn().dup2(in[0], 0).dup2(out[1], 1).start(pid, false, argv, environ);
     ::close(in[0]);
     ::close(out[1]);
     if (rc != 0) {

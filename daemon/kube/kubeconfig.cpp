@@ -3,11 +3,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -18,6 +16,7 @@
 #include "common/core/encoding.hpp"
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
+#include "common/io/spawn.hpp"
 
 extern char** environ;
 
@@ -250,23 +249,9 @@ Result<Presented> CredentialSource::run_exec() {
 
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return fail(Code::io_error, what + ": pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // none of regcredd's sockets
-  // SIGPIPE as a program expects it (regcredd ignores it: daemon/app/pull_runner.cpp).
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, e.command.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  const int rc =
+      io::Spawn().dup2(out[1], 1).open_read(0, "/dev/null").start(pid, true, argv, envp.data());
   ::close(out[1]);
   if (rc != 0) {
     ::close(out[0]);

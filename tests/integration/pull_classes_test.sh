@@ -210,7 +210,20 @@ wait_until 10 test -s "$T/mute.port"
 post_test() { curl -s --unix-socket "$D_SOCK" -X POST --data "{\"image\":\"$1\"}" http://x/v1/pulltests | json_get - 'd["id"]'; }
 ID=$(post_test "127.0.0.1:$(cat "$T/mute.port")/app:v1")
 check "a test in flight has its worker" wait_until 10 pgrep -P "$D_PID"
-kill -KILL $(pgrep -P "$D_PID")
+# The worker is given its stdin and stdout and nothing else of regcredd's: not the status
+# socket (which is not close-on-exec), not a watch connection. Socket and pipe inodes of its
+# descriptors from 3 up, against all of regcredd's.
+inodes() { # pid min-fd
+  for f in /proc/$1/fd/*; do
+    [ "${f##*/}" -ge "$2" ] && readlink "$f"
+  done | grep -E '^(socket|pipe):' | sort -u
+}
+W_PID=$(pgrep -P "$D_PID" | head -n1)
+inodes "$D_PID" 0 >"$T/daemon-fds"
+inodes "$W_PID" 3 >"$T/worker-fds"
+check "the worker holds none of regcredd's descriptors" \
+  sh -c "[ -s '$T/daemon-fds' ] && [ -z \"\$(comm -12 '$T/daemon-fds' '$T/worker-fds')\" ]"
+kill -KILL "$W_PID"
 check "a worker killed mid-test: the test answers, and says so" wait_until 10 sh -c \
   "curl -s --unix-socket '$D_SOCK' http://x/v1/pulltests/$ID | grep -q 'the pull test did not run: regcred-pull-worker was killed by SIGKILL'"
 check "regcredd lives on" kill -0 "$D_PID"
