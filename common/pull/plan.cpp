@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "common/core/json_fields.hpp"
 #include "common/core/provider.hpp"
 #include "common/pull/pull_test.hpp"
 

@@ -2,18 +2,15 @@
 
 #include <curl/curl.h>
 #include <netdb.h>
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <memory>
 
 #include "common/core/encoding.hpp"
-#include "common/core/provider.hpp"
 #include "common/core/url.hpp"
 #include "common/pull/transport.hpp"
 
