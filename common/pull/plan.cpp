@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "common/core/encoding.hpp"
+#include "common/core/json_fields.hpp"
 #include "common/core/provider.hpp"
 #include "common/pull/pull_test.hpp"
 
@@ -61,9 +63,11 @@ nlohmann::json to_json(const Result& r) {
 std::string request_line(const Request& q) {
   nlohmann::json cands = nlohmann::json::array();
   for (const auto& c : q.candidates) {
-    cands.push_back({{"username", c.username},
-                     {"password", c.password.reveal()},
-                     {"identitytoken", c.identitytoken.reveal()},
+    // The credential in base64: a password decoded from an `auth` may be any bytes, and JSON
+    // holds only UTF-8.
+    cands.push_back({{"username", core::base64_encode(c.username)},
+                     {"password", core::base64_encode(c.password.reveal())},
+                     {"identitytoken", core::base64_encode(c.identitytoken.reveal())},
                      {"pattern", c.pattern},
                      {"key", c.key},
                      {"from", c.from}});
@@ -77,7 +81,7 @@ std::string request_line(const Request& q) {
                               {"architecture", q.options.platform.architecture},
                               {"variant", q.options.platform.variant}}},
                             {"timeoutMs", q.options.timeout.count()}};
-  return j.dump() + "\n";
+  return core::json_text(j) + "\n";
 }
 
 regcred::Result<Request> parse_request(std::string_view line) {
@@ -86,11 +90,20 @@ regcred::Result<Request> parse_request(std::string_view line) {
     Request q;
     q.id = j.at("id").get<long>();
     q.image = j.at("image").get<std::string>();
+    auto bytes = [](const nlohmann::json& c, const char* field) -> regcred::Result<std::string> {
+      auto b = core::base64_decode(c.at(field).get<std::string>());
+      if (!b)
+        return fail(Code::parse_error,
+                    std::string("pull test request: ") + field + ": " + b.error().message);
+      return b;
+    };
     for (const auto& c : j.at("candidates")) {
-      q.candidates.push_back(
-          {c.at("username").get<std::string>(), Secret(c.at("password").get<std::string>()),
-           Secret(c.at("identitytoken").get<std::string>()), c.at("pattern").get<std::string>(),
-           c.at("key").get<std::string>(), c.at("from").get<std::string>()});
+      REGCRED_TRY_ASSIGN(std::string username, bytes(c, "username"));
+      REGCRED_TRY_ASSIGN(std::string password, bytes(c, "password"));
+      REGCRED_TRY_ASSIGN(std::string token, bytes(c, "identitytoken"));
+      q.candidates.push_back({std::move(username), Secret(std::move(password)),
+                              Secret(std::move(token)), c.at("pattern").get<std::string>(),
+                              c.at("key").get<std::string>(), c.at("from").get<std::string>()});
     }
     q.options.ca_files = j.at("caFiles").get<std::vector<std::string>>();
     const auto& p = j.at("platform");

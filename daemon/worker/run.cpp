@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/core/image_ref.hpp"
+#include "common/core/json_fields.hpp"
 #include "common/pull/pull_test.hpp"
 
 namespace regcred::worker {
@@ -18,7 +19,7 @@ int run(std::istream& in, std::ostream& out, std::ostream& err, int concurrency)
   std::mutex out_mu;
   auto answer = [&](const nlohmann::json& j) {
     std::lock_guard lock(out_mu);
-    out << j.dump() << '\n' << std::flush;
+    out << core::json_text(j) << '\n' << std::flush;  // a registry's text may not be UTF-8
   };
   std::string line;
   while (std::getline(in, line)) {

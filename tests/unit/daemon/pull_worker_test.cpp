@@ -14,8 +14,9 @@ pull::Request sample() {
   pull::Request q;
   q.id = 7;
   q.image = "127.0.0.1:1/team/app:v1";
-  q.candidates.push_back(
-      {"alice", Secret("pw-\"quoted\"\n"), Secret(""), "127.0.0.1:1", "127.0.0.1:1", "ci/pull"});
+  // A password decoded from an `auth` can be any bytes, not UTF-8.
+  q.candidates.push_back({"alice", Secret(std::string("pw-\"quoted\"\n\xff\xfe\0end", 17)),
+                          Secret(""), "127.0.0.1:1", "127.0.0.1:1", "ci/pull"});
   q.candidates.push_back(
       {"", Secret(""), Secret("refresh-token"), "*.example", "*.example", "local"});
   q.options.ca_files = {"/etc/regcred/ca.crt"};
