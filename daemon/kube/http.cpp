@@ -7,6 +7,7 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <boost/asio/connect.hpp>
@@ -194,9 +195,11 @@ struct Client::Impl {
   asio::io_context ioc{1};
   std::atomic<bool> cancelled{false};
   bool warned_insecure = false;
-  // TLS settings: built once, again when an exec plugin presents another client certificate.
+  // TLS settings: built once, again when an exec plugin presents another client certificate
+  // or a CA or certificate file changes on disk (a rotated service account CA, a renewed
+  // client certificate), as libcurl read them for each connection.
   std::optional<ssl::context> ctx;
-  std::string ctx_cert;
+  std::string ctx_stamp;
   // The connection, kept alive between requests (a paged list is many): TLS, or plain TCP
   // (no SSL object at all for an http:// server).
   std::unique_ptr<TlsStream> tls;
@@ -241,7 +244,16 @@ struct Client::Impl {
 
   Result<void> make_context(const Connection& c, const Presented& cred) {
     const std::string& cert = cred.cert_pem;
-    if (ctx && ctx_cert == cert) return {};
+    std::string stamp = cert;
+    for (const std::string* f : {&c.ca_file, &c.client_cert_file, &c.client_key_file}) {
+      struct stat st {};
+      stamp += f->empty() || ::stat(f->c_str(), &st) != 0
+                   ? std::string("\n-")
+                   : "\n" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+                         std::to_string(st.st_mtim.tv_sec) + "." +
+                         std::to_string(st.st_mtim.tv_nsec);
+    }
+    if (ctx && ctx_stamp == stamp) return {};
     ssl::context x(ssl::context::tls_client);
     error_code ec;
     x.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -282,7 +294,7 @@ struct Client::Impl {
       if (ec) return fail(Code::invalid_argument, "read " + key_file + ": " + ec.message());
     }
     ctx.emplace(std::move(x));
-    ctx_cert = cert;
+    ctx_stamp = std::move(stamp);
     close();  // a connection made with the old certificate
     return {};
   }

@@ -224,6 +224,22 @@ check "a client certificate (data) authenticates" "$REGCRED_BIN/regcredd" --conf
   --kubeconfig "$T/kc-certdata" --state-dir "$T/state-certdata" --kubelet-config "$T/certdata/config.json" --log-level error
 AUTHS=$(api_curl "$API_URL/_fake/requests" | json_get - "sorted(set(r['auth'] for r in d[$N1:] if r['path'] == '/api/v1/secrets'))")
 check "the API server saw the certificate and no token ($AUTHS)" [ "$AUTHS" = "['cert:regcredd']" ]
+# The cluster's CA file replaced on disk (a rotated service account CA): regcredd, refused by
+# the wrong CA, picks the new file up on its next connection, without a restart.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other-ca.key" -out "$T/other-ca.crt" -days 2 \
+  -subj "/CN=some-other-ca" 2>/dev/null
+cp "$T/other-ca.crt" "$T/rotating-ca.crt"
+write_kubeconfig "$T/kc-rotate" "$API_URL" "{tokenFile: token}" "$T/rotating-ca.crt"
+"$REGCRED_BIN/regcredd" --config /dev/null --kubeconfig "$T/kc-rotate" --state-dir "$T/state-rotate" \
+  --socket "$T/rotate.sock" --kubelet-config "$T/rotate/config.json" >"$T/rotate.log" 2>&1 &
+ROTATE_PID=$!
+PIDS="$PIDS $ROTATE_PID"
+check "with the wrong CA file the API server is refused" \
+  wait_until 15 grep -q "certificate verify failed" "$T/rotate.log"
+cp "$T/pki/ca.crt" "$T/rotating-ca.crt.new" && mv "$T/rotating-ca.crt.new" "$T/rotating-ca.crt"
+check "the CA file replaced on disk is read on the next connection (no restart)" \
+  wait_until 45 test -s "$T/rotate/config.json"
+stop_pid "$ROTATE_PID"
 # An egress proxy from the environment, as kubectl and kubelet honour it: https goes through a
 # CONNECT tunnel (with the proxy URL's user as Proxy-Authorization); NO_PROXY bypasses it.
 rm -f "$T/proxy.port"
