@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""connect_proxy.py: an HTTP proxy that knows only CONNECT, as a node's egress proxy is used for
-https: it writes each request line to --log ("CONNECT host:port"), and with --auth USER:PASS
-refuses (407) a CONNECT without that Proxy-Authorization. Prints its port to --port-file."""
+"""connect_proxy.py: an HTTP proxy as a node's egress proxy is used: CONNECT tunnels for https,
+and absolute-form requests ("GET http://host:port/path") for plain http, whose connection it
+then relays as it is. It writes each first request line to --log, and with --auth USER:PASS
+refuses (407) a request without that Proxy-Authorization. Prints its port to --port-file."""
 import argparse
 import base64
 import select
@@ -23,21 +24,28 @@ class Handler(socketserver.BaseRequestHandler):
         with self.server.log_lock, open(self.server.log, "a") as f:
             f.write(lines[0] + "\n")
         method, target = lines[0].split(" ")[:2]
-        if method != "CONNECT":
-            c.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-            return
         if self.server.auth:
             want = "Proxy-Authorization: Basic " + base64.b64encode(self.server.auth.encode()).decode()
             if want.lower() not in (l.lower() for l in lines[1:]):
                 c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
                 return
+        absolute = method != "CONNECT"
+        if absolute:  # http://host:port/path: to host:port, the request passed on as it came
+            if not target.startswith("http://"):
+                c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                return
+            target = target[len("http://"):].split("/", 1)[0]
         host, port = target.rsplit(":", 1)
         try:
             up = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+            up.settimeout(None)
         except OSError:
             c.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
             return
-        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        if absolute:
+            up.sendall(head)
+        else:
+            c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         socks = [c, up]
         while True:
             ready, _, _ = select.select(socks, [], [])

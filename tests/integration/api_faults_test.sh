@@ -13,6 +13,18 @@ api_put_secret apps pull registry.example.com alice 'faults-pw-0'
 REGCRED_WATCH_IDLE_TIMEOUT_S=3 start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
 wait_until 15 ready
 check "synced" auth_is "$KUB" registry.example.com alice:faults-pw-0
+# A plain-http API server behind an egress proxy: http_proxy, absolute-form requests.
+rm -f "$T/proxy.port"
+$PY "$REGCRED_SRC/tests/fakes/connect_proxy.py" --port-file "$T/proxy.port" --log "$T/proxy.log" \
+  >>"$T/proxy.out" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 10 test -s "$T/proxy.port"
+check "through http_proxy (a plain server: absolute-form requests)" env \
+  http_proxy="http://127.0.0.1:$(cat "$T/proxy.port")" "$REGCRED_BIN/regcredd" --config /dev/null \
+  --once --kubeconfig "$T/kubeconfig" --state-dir "$T/state-proxy" \
+  --kubelet-config "$T/proxy/config.json" --log-level error
+check "the proxy carried the list" grep -q "^GET http://127.0.0.1:$API_PORT/api/v1/secrets?" "$T/proxy.log"
+check "and the file is the daemon's" auth_is "$T/proxy/config.json" registry.example.com alice:faults-pw-0
 probe() { $PY "$REGCRED_SRC/tests/fakes/healthz_probe.py" "$D_SOCK" "$1" >"$T/probe-$2.txt" 2>&1; }
 watches() { api_curl "$API_URL/_fake/requests" | $PY -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["query"].get("watch")=="true"))'; }
 
