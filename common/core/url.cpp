@@ -29,6 +29,10 @@ std::optional<ParsedUrl> parse_url(std::string_view s) {
   out.host = host;
   if (u.has_port()) out.host += ":" + out.port;
   out.path = u.path();
+  if (u.has_userinfo()) {
+    out.user = u.user();
+    if (u.has_password()) out.password = Secret(u.password());
+  }
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/core/secret.hpp"
+
 namespace regcred::core {
 
 struct ParsedUrl {
@@ -14,6 +16,8 @@ struct ParsedUrl {
   std::string hostname;  // Go's URL.Hostname(): no port, no brackets
   std::string port;      // Go's URL.Port(): "" when absent
   std::string path;      // decoded path
+  std::string user;      // URL.User.Username(), decoded ("" when none)
+  Secret password;       // URL.User.Password(), decoded (a proxy URL's credential)
 };
 
 // url.Parse(s) for an absolute URL ("scheme://authority/path?query#fragment"). nullopt where

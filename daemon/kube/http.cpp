@@ -84,12 +84,9 @@ bool no_proxy_matches(const std::string& list, const std::string& host, const st
   while (pos <= list.size()) {
     std::size_t comma = list.find(',', pos);
     if (comma == std::string::npos) comma = list.size();
-    std::string entry = lower(list.substr(pos, comma - pos));
+    const std::string entry =
+        lower(core::go_trim_space(std::string_view(list).substr(pos, comma - pos)));
     pos = comma + 1;
-    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front())) != 0)
-      entry.erase(0, 1);
-    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back())) != 0)
-      entry.pop_back();
     if (entry.empty()) continue;
     if (entry == "*") return true;
     auto [name, entry_port] = core::split_host_port(entry);
@@ -130,10 +127,8 @@ Result<Route> route_for(const Connection& c) {
     return fail(Code::invalid_argument, "proxy from the environment: not an http:// proxy URL");
   r.proxy_host = p->hostname;
   r.proxy_port = p->port.empty() ? "80" : p->port;
-  const auto scheme_end = proxy.find("://") + 3;
-  const auto at = proxy.find('@', scheme_end);
-  if (at != std::string::npos && at < proxy.find('/', scheme_end))
-    r.proxy_auth = Secret(proxy.substr(scheme_end, at - scheme_end));
+  if (!p->user.empty() || !p->password.empty())
+    r.proxy_auth = Secret(p->user + ":" + p->password.reveal());
   return r;
 }
 
@@ -155,6 +150,10 @@ Result<std::string> gunzip(const std::string& in) {
     if (out.size() > k_max_body || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) break;
   }
   inflateEnd(&z);
+  if (out.size() > k_max_body) {
+    return fail(Code::unavailable,
+                "the gzip body inflates to more than " + std::to_string(k_max_body) + " bytes");
+  }
   if (rc != Z_STREAM_END) return fail(Code::unavailable, "the gzip body is cut or corrupt");
   return out;
 }
