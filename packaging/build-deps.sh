@@ -6,7 +6,7 @@ set -eu
 packages="
   build-essential cmake ninja-build pkg-config ccache clang-format clang lld
   libboost1.81-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev
-  libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libssl-dev zlib1g-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   docker-registry skopeo apache2-utils openssl python3 python3-cryptography curl podman containerd lintian man-db bash-completion
 "
 # The docker CLI drives the helper tests (login/logout with credsStore). Debian ships it only

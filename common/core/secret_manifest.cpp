@@ -30,26 +30,6 @@ Result<std::map<std::string, std::string>> string_map(const YAML::Node& n, const
   return out;
 }
 
-// data is base64 (decoded here, as the API server does); stringData is plain and wins.
-void set_data(SecretManifest& s, std::map<std::string, std::string> data,
-              std::map<std::string, std::string> string_data) {
-  for (auto& [k, v] : data) {
-    auto decoded = base64_decode(v, Padding::required);
-    if (decoded) {
-      s.data[k] = Secret(std::move(*decoded));
-    } else {
-      s.data_error[k] = "not base64: " + decoded.error().message;
-    }
-    s.data_raw[k] = std::move(v);
-  }
-  for (auto& [k, v] : string_data) {
-    s.data[k] = Secret(std::move(v));
-    s.data_error.erase(k);
-    s.data_raw.erase(k);
-    s.string_data_keys.push_back(k);
-  }
-}
-
 Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origin) {
   SecretManifest s;
   s.origin = origin;
@@ -65,7 +45,7 @@ Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origi
   if (s.type.empty()) s.type = "Opaque";  // the API server's default
   REGCRED_TRY_ASSIGN(auto data, string_map(obj["data"], "data"));
   REGCRED_TRY_ASSIGN(auto string_data, string_map(obj["stringData"], "stringData"));
-  set_data(s, std::move(data), std::move(string_data));
+  set_secret_data(s, std::move(data), std::move(string_data));
   return s;
 }
 
@@ -134,6 +114,25 @@ void check_yaml_progress(const std::string& text) {
 
 }  // namespace
 
+void set_secret_data(SecretManifest& s, std::map<std::string, std::string> data,
+                     std::map<std::string, std::string> string_data) {
+  for (auto& [k, v] : data) {
+    auto decoded = base64_decode(v, Padding::required);
+    if (decoded) {
+      s.data[k] = Secret(std::move(*decoded));
+    } else {
+      s.data_error[k] = "not base64: " + decoded.error().message;
+    }
+    s.data_raw[k] = std::move(v);
+  }
+  for (auto& [k, v] : string_data) {
+    s.data[k] = Secret(std::move(v));
+    s.data_error.erase(k);
+    s.data_raw.erase(k);
+    s.string_data_keys.push_back(k);
+  }
+}
+
 std::string SecretManifest::display_name() const {
   return namespace_.empty() ? name : namespace_ + "/" + name;
 }
@@ -180,54 +179,6 @@ Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_vi
     }
   }
   return out;
-}
-
-Result<SecretManifest> secret_from_json(const nlohmann::json& obj, std::string_view origin) {
-  auto at = [&](const std::string& what) {
-    return fail(Code::parse_error, std::string(origin) + ": " + what);
-  };
-  auto str_map = [&](const nlohmann::json& n, const std::string& where,
-                     std::map<std::string, std::string>& out) -> Result<void> {
-    if (n.is_null()) return ok();
-    if (!n.is_object()) return at(where + ": expected a map");
-    for (const auto& [k, v] : n.items()) {
-      if (v.is_null()) {
-        out[k] = "";
-      } else if (v.is_string()) {
-        out[k] = v.get<std::string>();
-      } else {
-        return at(where + "[" + k + "]: expected a string");
-      }
-    }
-    return ok();
-  };
-  if (!obj.is_object()) return at("not a Kubernetes object");
-  SecretManifest s;
-  s.origin = std::string(origin);
-  auto meta = obj.find("metadata");
-  if (meta == obj.end() || !meta->is_object()) return at("metadata: missing");
-  auto field = [&](const char* k) {
-    auto it = meta->find(k);
-    return it != meta->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  s.name = field("name");
-  if (s.name.empty()) return at("metadata.name: missing");
-  s.namespace_ = field("namespace");
-  s.uid = field("uid");
-  s.resource_version = field("resourceVersion");
-  if (auto l = meta->find("labels"); l != meta->end()) {
-    REGCRED_TRY(str_map(*l, "metadata.labels", s.labels));
-  }
-  auto type = obj.find("type");
-  s.type = type != obj.end() && type->is_string() ? type->get<std::string>() : "Opaque";
-  std::map<std::string, std::string> data;
-  if (auto d = obj.find("data"); d != obj.end()) REGCRED_TRY(str_map(*d, "data", data));
-  std::map<std::string, std::string> string_data;
-  if (auto d = obj.find("stringData"); d != obj.end()) {
-    REGCRED_TRY(str_map(*d, "stringData", string_data));
-  }
-  set_data(s, std::move(data), std::move(string_data));
-  return s;
 }
 
 Result<DockerConfig> pull_secret_config(const SecretManifest& s) {

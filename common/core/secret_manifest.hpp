@@ -40,6 +40,12 @@ struct SecretManifest {
   }
 };
 
+// One secret added, modified or deleted (a deleted one carries its namespace and name).
+struct SecretChange {
+  SecretManifest secret;
+  bool removed = false;
+};
+
 struct ManifestSet {
   std::vector<SecretManifest> secrets;
   std::vector<Error> problems;  // one per document that is not a usable Secret object
@@ -50,9 +56,11 @@ struct ManifestSet {
 // fails only when the text is neither YAML nor JSON.
 Result<ManifestSet> parse_secret_manifests(std::string_view text, std::string_view origin);
 
-// One Secret object as the API server sends it (a list item has no `kind`; a watch event's
-// object has). Fast path for the kube source: no YAML. Errors as for a manifest document.
-Result<SecretManifest> secret_from_json(const nlohmann::json& obj, std::string_view origin);
+// Sets data (base64, decoded here as the API server decodes it; a value that is not base64 is
+// kept in data_error) and stringData (plain, and it wins), as the readers of a manifest and of
+// the API server's JSON (watch_event.cpp) found them.
+void set_secret_data(SecretManifest& s, std::map<std::string, std::string> data,
+                     std::map<std::string, std::string> string_data);
 
 // What kubelet reads from a pull secret (secrets.MakeDockerKeyring): the entries of
 // .dockerconfigjson (type kubernetes.io/dockerconfigjson) or .dockercfg (kubernetes.io/dockercfg).

@@ -169,18 +169,12 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     trim_after_flush_ = true;
     schedule_flush();
   }
-  void upsert(const std::string& stream, core::SecretManifest secret) override {
-    std::string key = stream + '\n' + secret.namespace_ + '\n' + secret.name;
-    pending_changes_.insert_or_assign(std::move(key),
-                                      PendingChange{stream, std::move(secret), false});
-    schedule_apply();
-  }
-  void remove(const std::string& stream, const std::string& ns, const std::string& name) override {
-    core::SecretManifest gone;
-    gone.namespace_ = ns;
-    gone.name = name;
-    pending_changes_.insert_or_assign(stream + '\n' + ns + '\n' + name,
-                                      PendingChange{stream, std::move(gone), true});
+  void changes(const std::string& stream, std::vector<core::SecretChange> changes) override {
+    for (auto& c : changes) {
+      std::string key = stream + '\n' + c.secret.namespace_ + '\n' + c.secret.name;
+      pending_changes_.insert_or_assign(std::move(key),
+                                        PendingChange{stream, std::move(c.secret), c.removed});
+    }
     schedule_apply();
   }
 

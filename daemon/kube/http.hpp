@@ -1,6 +1,6 @@
-// http.hpp: requests to the API server over libcurl, with the connection's TLS settings and
-// the credential of the moment. One Client per thread (it keeps one connection alive). libcurl
-// stays inside http.cpp.
+// http.hpp: requests to the API server (Boost.Beast and OpenSSL), with the connection's TLS
+// settings and the credential of the moment. One Client per thread (it keeps one connection
+// alive). Beast stays inside http.cpp.
 #pragma once
 
 #include <atomic>
@@ -37,10 +37,12 @@ class Client {
                           const std::string& content_type, const std::string& body);
 
   // A watch: `on_line` gets each newline-terminated line of a 200 body as it arrives and returns
-  // false to end the stream. A stream silent for `idle` is cut (a dead connection).
+  // false to end the stream; `caught_up` runs when every line read so far was handed over, before
+  // the client waits for more (a storm arrives in reads of many lines). A stream silent for
+  // `idle` is cut (a dead connection).
   Result<HttpResult> stream(const std::string& path_query,
                             const std::function<bool(std::string_view)>& on_line,
-                            std::chrono::seconds idle);
+                            const std::function<void()>& caught_up, std::chrono::seconds idle);
 
   // From another thread: ends a request in progress at once, and every later one.
   void cancel();

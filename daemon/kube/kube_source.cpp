@@ -109,12 +109,9 @@ class KubeSource : public Source {
         events_.replace(stream, std::move(items));
       });
     };
-    cb.upsert = [this, stream](core::SecretManifest s) {
-      post([this, stream, s = std::move(s)]() mutable { events_.upsert(stream, std::move(s)); });
-    };
-    cb.remove = [this, stream](std::string ns, std::string name) {
-      post([this, stream, ns = std::move(ns), name = std::move(name)] {
-        events_.remove(stream, ns, name);
+    cb.changes = [this, stream](std::vector<core::SecretChange> changes) {
+      post([this, stream, changes = std::move(changes)]() mutable {
+        events_.changes(stream, std::move(changes));
       });
     };
     cb.synced = [this, stream] { post([this, stream] { events_.synced(stream); }); };

@@ -214,6 +214,7 @@ Reflector::Outcome Reflector::watch() {
   Outcome after = Outcome::rewatch;
   std::uint64_t seen = 0;
   auto started = std::chrono::steady_clock::now();
+  std::vector<core::SecretChange> batch;
   auto on_line = [&](std::string_view line) -> bool {
     auto ev = core::decode_watch_event(line, spec_.id);
     if (!ev) {
@@ -259,17 +260,23 @@ Reflector::Outcome Reflector::watch() {
                       {{"stream", spec_.id}, {"error", ev->secret_error}});
       return true;
     }
-    if (ev->type == core::WatchType::deleted) {
-      cb_.remove(ev->secret->namespace_, ev->secret->name);
-    } else {
-      cb_.upsert(std::move(*ev->secret));
-    }
-    std::lock_guard lock(status_mu_);
-    ++events_;
-    last_event_ = std::chrono::system_clock::now();
+    batch.push_back({std::move(*ev->secret), ev->type == core::WatchType::deleted});
     return true;
   };
-  auto r = client_.stream(q, on_line, opt_.idle_timeout);
+  // The events of one read go to the loop together: in a storm a read holds a hundred, and a
+  // post each cost the watch thread a wake-up of the loop (epoll_ctl) and the loop a pass.
+  auto deliver = [&] {
+    if (batch.empty()) return;
+    const auto n = batch.size();
+    cb_.changes(std::move(batch));
+    batch = {};
+    std::lock_guard lock(status_mu_);
+    events_ += n;
+    last_event_ = std::chrono::system_clock::now();
+  };
+  const std::function<void()> caught_up = deliver;
+  auto r = client_.stream(q, on_line, caught_up, opt_.idle_timeout);
+  deliver();  // what came before an ERROR event, or before the stream was cut
   if (stop_) return Outcome::stopped;
   if (!r) {
     set_state("error", r.error().message);

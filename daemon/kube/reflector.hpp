@@ -34,8 +34,8 @@ struct StreamSpec {
 
 struct ReflectorCallbacks {
   std::function<void(std::vector<core::SecretManifest>)> replace;
-  std::function<void(core::SecretManifest)> upsert;
-  std::function<void(std::string ns, std::string name)> remove;
+  // What one read of the watch brought, in order; never empty.
+  std::function<void(std::vector<core::SecretChange>)> changes;
   std::function<void()> synced;
 };
 

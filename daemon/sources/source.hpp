@@ -17,9 +17,9 @@ class SourceEvents {
   virtual ~SourceEvents() = default;
   // A full state of one stream (a relist, a directory scan) replaces what it held, in one step.
   virtual void replace(const std::string& stream, std::vector<core::SecretManifest> secrets) = 0;
-  virtual void upsert(const std::string& stream, core::SecretManifest secret) = 0;
-  virtual void remove(const std::string& stream, const std::string& ns,
-                      const std::string& name) = 0;
+  // Changes to single secrets, in the order they happened: what one read of a watch brought
+  // (one event, or thousands in a storm: one call, not one wake-up of the loop each).
+  virtual void changes(const std::string& stream, std::vector<core::SecretChange> changes) = 0;
   // The stream has delivered a full state at least once.
   virtual void synced(const std::string& stream) = 0;
 };

@@ -1,7 +1,8 @@
 // libFuzzer targets for the parsers that read what comes from outside. One executable per
 // target: the target's name is chosen at compile time (REGCRED_FUZZ_TARGET). Each must never
 // crash, leak, overflow or hit UB, whatever the bytes; results are not checked here (the unit
-// and vector tests do that), except that a parse which succeeds can be serialised again.
+// and vector tests do that), except that a parse which succeeds can be serialised again, and
+// that a watch event simdjson reads is JSON to nlohmann too.
 // docker's config.json is the dockerconfigjson target (the same reader, Format::config_json);
 // WWW-Authenticate headers and token answers are registry_answers.
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include "common/core/docker_config.hpp"
 #include "common/core/go_json.hpp"
 #include "common/core/image_ref.hpp"
+#include "common/core/json_fields.hpp"
 #include "common/core/label_selector.hpp"
 #include "common/core/lint.hpp"
 #include "common/core/lookup_index.hpp"
@@ -100,6 +102,12 @@ void watch_stream(std::string_view in) {
   for (std::size_t at = 0; at < in.size(); at += chunk) {
     auto fed = lines.feed(in.substr(at, chunk), [](std::string_view line) {
       auto ev = decode_watch_event(line, "fuzz");
+      if (ev) {
+        // simdjson reads the stream: what it takes for an event, strict JSON (nlohmann) takes
+        // for a document with the same type.
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || json_value(j, "type", "") != ev->type_text) __builtin_trap();
+      }
       return ev.has_value() && ev->type != WatchType::error;
     });
     if (fed != LineSplitter::Fed::more) break;

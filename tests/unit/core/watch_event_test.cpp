@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
+
+#include "common/core/limits.hpp"
 
 namespace regcred::core {
 namespace {
@@ -104,6 +107,73 @@ TEST(WatchEvent, WhatIsNotAnEventIsAnError) {
   const std::string deep =
       R"({"type":"ADDED","object":{"x":)" + std::string(1000, '[') + std::string(1000, ']') + "}}";
   EXPECT_FALSE(decode_watch_event(deep, "k").has_value());
+}
+
+// The decoder reads the API server's JSON with simdjson; what it makes of odd JSON is what the
+// nlohmann reader before it made of it, and what Go's decoder makes of it.
+TEST(WatchEvent, ReadsJsonAsGoAndTheReaderBeforeDid) {
+  const auto secret = [](std::string_view line) {
+    auto ev = decode_watch_event(line, "k");
+    EXPECT_TRUE(ev.has_value()) << line;
+    return ev ? ev->secret : std::nullopt;
+  };
+  // A repeated name: the last value counts, also when the first was of the wrong type.
+  auto s = secret(R"({"type":"ADDED","type":"MODIFIED","object":{"metadata":{"name":"a",)"
+                  R"("name":"b","labels":{"x":1,"x":"y"}},"data":{"k":"eHg=","k":"eXk="}}})");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->name, "b");
+  EXPECT_EQ(s->labels, (std::map<std::string, std::string>{{"x", "y"}}));
+  EXPECT_EQ(s->data.at("k").reveal(), "yy");
+  // Escapes and non-ASCII text are decoded; null members are empty; stringData wins.
+  s = secret(R"({"type":"ADDED","object":{"metadata":{"name":"caf\u00e9\n","labels":{"n":null}},)"
+             R"("type":"kubernetes.io/dockerconfigjson","data":{"k":"eA==","z":null},)"
+             R"("stringData":{"k":"pl\"ain"}}})");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->name, "caf\xc3\xa9\n");
+  EXPECT_EQ(s->labels.at("n"), "");
+  EXPECT_EQ(s->data.at("k").reveal(), "pl\"ain");
+  EXPECT_EQ(s->data.at("z").reveal(), "");
+  EXPECT_EQ(s->string_data_keys, (std::vector<std::string>{"k"}));
+  // A type that is not a string reads as the API server's default.
+  s = secret(R"({"type":"ADDED","object":{"metadata":{"name":"a"},"type":5}})");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->type, "Opaque");
+  // The first wrong member in byte order is named, as before.
+  auto ev = decode_watch_event(
+      R"({"type":"ADDED","object":{"metadata":{"name":"a"},"data":{"z":1,"b":[],"c":"eA=="}}})",
+      "k");
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->secret_error, "k: data[b]: expected a string");
+  ev = decode_watch_event(R"({"type":"ADDED","object":{"metadata":{"labels":[]}}})", "k");
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->secret_error, "k: metadata.name: missing");
+  ev =
+      decode_watch_event(R"({"type":"ADDED","object":{"metadata":{"name":"a","labels":[]}}})", "k");
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->secret_error, "k: metadata.labels: expected a map");
+  ev = decode_watch_event(R"({"type":"DELETED","object":[]})", "k");
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->secret_error, "k: not a Kubernetes object");
+  // Not JSON, all of it: bytes that are not UTF-8, a number Go would refuse, a trailing comma,
+  // a second document.
+  for (std::string_view bad :
+       {std::string_view("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"\xff\"}}}"),
+        std::string_view(R"({"type":"ADDED","object":{},"x":01})"),
+        std::string_view(R"({"type":"ADDED","object":{},})"),
+        std::string_view(R"({"type":"ADDED","object":{}} {})")}) {
+    EXPECT_FALSE(decode_watch_event(bad, "k").has_value()) << bad;
+  }
+}
+
+TEST(WatchEvent, NestingIsBoundAsForEveryOtherReader) {
+  const auto nested = [](std::size_t depth) {  // the event object itself is two levels deep
+    return R"({"type":"ADDED","object":{"x":)" + std::string(depth - 2, '[') +
+           std::string(depth - 2, ']') + "}}";
+  };
+  EXPECT_FALSE(json_deeper_than(nested(k_max_json_depth)));
+  EXPECT_TRUE(decode_watch_event(nested(k_max_json_depth), "k").has_value());
+  EXPECT_TRUE(json_deeper_than(nested(k_max_json_depth + 1)));
+  EXPECT_FALSE(decode_watch_event(nested(k_max_json_depth + 1), "k").has_value());
 }
 
 TEST(SecretList, PagesItemsAndProblemsWithoutThrowingOnWrongTypes) {
