@@ -69,6 +69,16 @@ struct Parser {
     }
     return doc;
   }
+
+  // After a rare long line (a secret near its 1 MiB bound) the buffers would stay at its size on
+  // the watch thread for good: give them back.
+  void trim() {
+    if (parser.capacity() <= k_kept_capacity) return;
+    parser = dom::parser();
+    usable = parser.allocate(4096, k_max_json_depth) == simdjson::SUCCESS;
+    padded = std::string();
+  }
+  static constexpr std::size_t k_kept_capacity = 64 * 1024;
 };
 
 // A member of an object: the last of a repeated name, as Go and nlohmann keep it. None when `v`
@@ -150,10 +160,7 @@ Result<SecretManifest> secret_from_json(dom::element obj, std::string_view origi
   return s;
 }
 
-}  // namespace
-
-Result<WatchEvent> decode_watch_event(std::string_view line, std::string_view origin) {
-  thread_local Parser parser;
+Result<WatchEvent> decode_event(Parser& parser, std::string_view line, std::string_view origin) {
   const auto doc = parser.parse(line);
   const auto type = doc ? member(*doc, "type") : std::nullopt;
   const auto object = doc ? member(*doc, "object") : std::nullopt;
@@ -196,6 +203,15 @@ Result<WatchEvent> decode_watch_event(std::string_view line, std::string_view or
   } else {
     ev.secret_error = s.error().message;
   }
+  return ev;
+}
+
+}  // namespace
+
+Result<WatchEvent> decode_watch_event(std::string_view line, std::string_view origin) {
+  thread_local Parser parser;
+  auto ev = decode_event(parser, line, origin);
+  parser.trim();
   return ev;
 }
 

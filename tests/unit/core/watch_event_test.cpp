@@ -165,6 +165,20 @@ TEST(WatchEvent, ReadsJsonAsGoAndTheReaderBeforeDid) {
   }
 }
 
+TEST(WatchEvent, ALongLineIsReadAndTheNextOneToo) {
+  // 300 KB of data: the watch thread's parser grows for it and is given back after it.
+  const std::string big = R"({"type":"ADDED","object":{"metadata":{"name":"big"},"data":{"k":")" +
+                          std::string(300000, 'Q') + R"("}}})";
+  auto ev = decode_watch_event(big, "k");
+  ASSERT_TRUE(ev.has_value());
+  ASSERT_TRUE(ev->secret.has_value());
+  EXPECT_EQ(ev->secret->data.at("k").size(), 225000U);
+  ev = decode_watch_event(k_added, "k");
+  ASSERT_TRUE(ev.has_value());
+  ASSERT_TRUE(ev->secret.has_value());
+  EXPECT_EQ(ev->secret->display_name(), "ns/a");
+}
+
 TEST(WatchEvent, NestingIsBoundAsForEveryOtherReader) {
   const auto nested = [](std::size_t depth) {  // the event object itself is two levels deep
     return R"({"type":"ADDED","object":{"x":)" + std::string(depth - 2, '[') +
