@@ -169,8 +169,8 @@ class Daemon : public SourceEvents, public api::StatusProvider {
     trim_after_flush_ = true;
     schedule_flush();
   }
-  void changes(const std::string& stream, std::vector<core::SecretChange> changes) override {
-    for (auto& c : changes) {
+  void changes(const std::string& stream, std::vector<core::SecretChange> batch) override {
+    for (auto& c : batch) {
       std::string key = stream + '\n' + c.secret.namespace_ + '\n' + c.secret.name;
       pending_changes_.insert_or_assign(std::move(key),
                                         PendingChange{stream, std::move(c.secret), c.removed});

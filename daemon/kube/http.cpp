@@ -168,6 +168,13 @@ void wipe_authorization(bhttp::fields& f) {
   }
 }
 
+// A watch's reader (Client::stream): each line, and a call once the lines read so far are all
+// handed over.
+struct LineReader {
+  const std::function<bool(std::string_view)>& on_line;
+  const std::function<void()>& caught_up;
+};
+
 }  // namespace
 
 std::string query_escape(std::string_view v) {
@@ -194,7 +201,6 @@ struct Client::Impl {
   CredentialSource& creds;
   asio::io_context ioc{1};
   std::atomic<bool> cancelled{false};
-  const std::function<void()>* caught_up = nullptr;  // stream()'s, while one runs
   bool warned_insecure = false;
   // TLS settings: built once, again when an exec plugin presents another client certificate
   // or a CA or certificate file changes on disk (a rotated service account CA, a renewed
@@ -374,8 +380,7 @@ struct Client::Impl {
 
   // One request on a connection (the kept one if any: a kept connection the server has closed
   // meanwhile is replaced once, before anything was read).
-  Result<HttpResult> perform(const std::string& path_query,
-                             const std::function<bool(std::string_view)>* on_line,
+  Result<HttpResult> perform(const std::string& path_query, const LineReader* watch,
                              std::chrono::seconds idle, bhttp::verb method = bhttp::verb::get,
                              const std::string& content_type = "",
                              const std::string* body = nullptr) {
@@ -406,7 +411,7 @@ struct Client::Impl {
     req.set(bhttp::field::host, r->authority);
     req.set(bhttp::field::user_agent, "regcredd/" REGCRED_VERSION);
     req.set(bhttp::field::accept, "application/json");
-    if (on_line == nullptr) req.set(bhttp::field::accept_encoding, "gzip");
+    if (watch == nullptr) req.set(bhttp::field::accept_encoding, "gzip");
     if (!cred.bearer.empty())
       req.set(bhttp::field::authorization, "Bearer " + cred.bearer.reveal());
     if (body != nullptr) {
@@ -435,7 +440,7 @@ struct Client::Impl {
       HttpResult result;
       bool got_headers = false;
       bool gzipped = false;
-      error_code ec = exchange(req, on_line, idle, started, result, got_headers, gzipped);
+      error_code ec = exchange(req, watch, idle, started, result, got_headers, gzipped);
       if (!ec && gzipped) {
         auto plain_body = gunzip(result.body);
         if (!plain_body) return prefixed(plain_body.error());
@@ -448,11 +453,11 @@ struct Client::Impl {
       std::string reason = why(ec);
       if (ec == beast::error::timeout) {
         if (!got_headers) {
-          reason = "no response within " +
-                   std::to_string(on_line != nullptr ? k_connect_timeout.count()
-                                                     : k_get_timeout.count()) +
-                   " s";
-        } else if (on_line != nullptr && result.status == 200) {
+          reason =
+              "no response within " +
+              std::to_string(watch != nullptr ? k_connect_timeout.count() : k_get_timeout.count()) +
+              " s";
+        } else if (watch != nullptr && result.status == 200) {
           reason = "no data for " + std::to_string(idle.count()) + "s (a dead connection)";
         }
       }
@@ -461,16 +466,15 @@ struct Client::Impl {
   }
 
   // Writes the request and reads the response: whole, or (a 200 to a watch) line by line.
-  error_code exchange(bhttp::request<bhttp::string_body>& req,
-                      const std::function<bool(std::string_view)>* on_line,
+  error_code exchange(bhttp::request<bhttp::string_body>& req, const LineReader* watch,
                       std::chrono::seconds idle, Clock::time_point started, HttpResult& result,
                       bool& got_headers, bool& gzipped) {
-    tcp().expires_at(started + (on_line != nullptr ? k_connect_timeout : k_get_timeout));
+    tcp().expires_at(started + (watch != nullptr ? k_connect_timeout : k_get_timeout));
     error_code ec = on_stream(
         [&](auto& s) { return run([&](auto h) { bhttp::async_write(s, req, std::move(h)); }); });
     if (ec) return ec;
     bhttp::response_parser<bhttp::buffer_body> p;
-    p.body_limit(on_line != nullptr ? std::numeric_limits<std::uint64_t>::max() : k_max_body);
+    p.body_limit(watch != nullptr ? std::numeric_limits<std::uint64_t>::max() : k_max_body);
     ec = on_stream([&](auto& s) {
       return run([&](auto h) { bhttp::async_read_header(s, buf, p, std::move(h)); });
     });
@@ -490,8 +494,8 @@ struct Client::Impl {
       }
     }
     gzipped = lower(head[bhttp::field::content_encoding]) == "gzip";
-    if (on_line != nullptr && result.status == 200) {
-      ec = read_lines(p, *on_line, idle);
+    if (watch != nullptr && result.status == 200) {
+      ec = read_lines(p, *watch, idle);
       close();  // a watch's connection is not reused
       return ec;
     }
@@ -516,8 +520,7 @@ struct Client::Impl {
   // for `idle`. The reads chain on the loop in one run(): a read started from a handler costs no
   // reactor wake-up, and the idle timer is armed once per `idle`, not once per read (a storm of
   // 10,000 events is thousands of reads).
-  error_code read_lines(bhttp::response_parser<bhttp::buffer_body>& p,
-                        const std::function<bool(std::string_view)>& on_line,
+  error_code read_lines(bhttp::response_parser<bhttp::buffer_body>& p, const LineReader& watch,
                         std::chrono::seconds idle) {
     core::LineSplitter splitter;
     std::array<char, 64 * 1024> chunk{};
@@ -552,9 +555,9 @@ struct Client::Impl {
           if (more) {
             last_data = Clock::now();
             const std::string_view got(chunk.data(), chunk.size() - p.get().body().size);
-            switch (splitter.feed(got, on_line)) {
+            switch (splitter.feed(got, watch.on_line)) {
               case core::LineSplitter::Fed::more:
-                if (caught_up != nullptr && *caught_up) (*caught_up)();
+                watch.caught_up();
                 break;
               case core::LineSplitter::Fed::stopped:  // the rest of this stream is not wanted
                 more = false;
@@ -597,10 +600,8 @@ Result<HttpResult> Client::stream(const std::string& path_query,
                                   const std::function<bool(std::string_view)>& on_line,
                                   const std::function<void()>& caught_up,
                                   std::chrono::seconds idle) {
-  impl_->caught_up = &caught_up;
-  auto r = impl_->perform(path_query, &on_line, idle);
-  impl_->caught_up = nullptr;
-  return r;
+  const LineReader watch{on_line, caught_up};
+  return impl_->perform(path_query, &watch, idle);
 }
 
 void Client::cancel() {

@@ -109,9 +109,9 @@ class KubeSource : public Source {
         events_.replace(stream, std::move(items));
       });
     };
-    cb.changes = [this, stream](std::vector<core::SecretChange> changes) {
-      post([this, stream, changes = std::move(changes)]() mutable {
-        events_.changes(stream, std::move(changes));
+    cb.changes = [this, stream](std::vector<core::SecretChange> batch) {
+      post([this, stream, batch = std::move(batch)]() mutable {
+        events_.changes(stream, std::move(batch));
       });
     };
     cb.synced = [this, stream] { post([this, stream] { events_.synced(stream); }); };

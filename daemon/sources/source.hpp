@@ -19,7 +19,7 @@ class SourceEvents {
   virtual void replace(const std::string& stream, std::vector<core::SecretManifest> secrets) = 0;
   // Changes to single secrets, in the order they happened: what one read of a watch brought
   // (one event, or thousands in a storm: one call, not one wake-up of the loop each).
-  virtual void changes(const std::string& stream, std::vector<core::SecretChange> changes) = 0;
+  virtual void changes(const std::string& stream, std::vector<core::SecretChange> batch) = 0;
   // The stream has delivered a full state at least once.
   virtual void synced(const std::string& stream) = 0;
 };
