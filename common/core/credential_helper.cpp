@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/core/ascii.hpp"
 #include "common/core/encoding.hpp"
 #include "common/core/go_json.hpp"
 
@@ -14,13 +15,6 @@ namespace regcred::core::helper {
 namespace {
 
 constexpr std::size_t k_max_token = 64 * 1024;  // bufio.MaxScanTokenSize
-
-bool ascii_iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view go_kind(const nlohmann::json& v) {
   if (v.is_object()) return "object";
@@ -75,7 +69,7 @@ Result<Credentials> parse_store(std::string_view joined) {
     auto f = std::find(fields.begin(), fields.end(), name);
     if (f == fields.end()) {
       f = std::find_if(fields.begin(), fields.end(),
-                       [&](std::string_view field) { return ascii_iequal(field, name); });
+                       [&](std::string_view field) { return ascii_iequals(field, name); });
     }
     if (f == fields.end() || value.is_null()) continue;
     if (!value.is_string()) {
@@ -145,9 +139,7 @@ std::optional<std::string> registry_of(std::string_view server) {
   while (!path.empty() && path.front() == '/')
     path.remove_prefix(1);
   if (!path.empty()) return std::nullopt;
-  std::string h(host);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string h = ascii_lower(host);
   if (h == "index.docker.io" || h == "registry-1.docker.io" || h == "docker.io") return "docker.io";
   return h;
 }

@@ -4,18 +4,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/core/ascii.hpp"
 #include "common/core/encoding.hpp"
 #include "common/core/limits.hpp"
 
 namespace regcred::core {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 Result<std::string> string_field(const Json& v, std::string_view where) {
   if (v.is_null()) return std::string();  // Go leaves the field empty for null
@@ -35,17 +29,17 @@ Result<AuthEntry> parse_entry(const std::string& key, const Json& v, std::string
     const std::string at = std::string(where) + "." + name;
     std::string* plain = nullptr;
     Secret* secret = nullptr;
-    if (iequals(name, "username"))
+    if (ascii_iequals(name, "username"))
       plain = &e.username;
-    else if (iequals(name, "email"))
+    else if (ascii_iequals(name, "email"))
       plain = &e.email;
-    else if (iequals(name, "password"))
+    else if (ascii_iequals(name, "password"))
       secret = &e.password;
-    else if (iequals(name, "auth"))
+    else if (ascii_iequals(name, "auth"))
       secret = &e.auth;
-    else if (iequals(name, "identitytoken"))
+    else if (ascii_iequals(name, "identitytoken"))
       secret = &e.identitytoken;
-    else if (iequals(name, "registrytoken"))
+    else if (ascii_iequals(name, "registrytoken"))
       secret = &e.registrytoken;
     if (plain == nullptr && secret == nullptr) {
       e.extra[name] = value;

@@ -1,20 +1,15 @@
 #include "common/core/registry_auth.hpp"
-#include "common/core/json_fields.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
 
+#include "common/core/ascii.hpp"
+#include "common/core/json_fields.hpp"
+
 namespace regcred::core {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -49,7 +44,7 @@ Result<std::vector<Challenge>> parse_www_authenticate(std::string_view h) {
     if (i >= h.size()) break;
     auto scheme = token();
     if (scheme.empty()) return bad("expected an auth scheme");
-    Challenge c{lower(scheme), {}};
+    Challenge c{ascii_lower(scheme), {}};
     // auth-params: name=value or name="quoted", separated by commas; a following token with no
     // '=' starts the next challenge.
     while (true) {
@@ -75,7 +70,7 @@ Result<std::vector<Challenge>> parse_www_authenticate(std::string_view h) {
       } else {
         value = std::string(token());
       }
-      c.params[lower(name)] = value;
+      c.params[ascii_lower(name)] = value;
       skip_ws();
       if (i < h.size() && h[i] == ',') {
         ++i;

@@ -4,6 +4,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/src.hpp>  // NOLINT(misc-include-cleaner)
 
+#include "common/core/ascii.hpp"
+
 namespace regcred::core {
 
 std::optional<ParsedUrl> parse_url(std::string_view s) {
@@ -14,9 +16,7 @@ std::optional<ParsedUrl> parse_url(std::string_view s) {
   if (!r) return std::nullopt;
   const boost::urls::url_view u = *r;
   ParsedUrl out;
-  out.scheme = std::string(u.scheme());
-  for (auto& c : out.scheme)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.scheme = ascii_lower(u.scheme());
   if (!u.has_authority()) return std::nullopt;
   std::string host = u.host();  // decoded; IP literals keep their brackets
   if (host.find_first_of(" \"<>\\^`{|}") != std::string::npos) return std::nullopt;

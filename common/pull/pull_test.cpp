@@ -10,6 +10,7 @@
 #include <iterator>
 #include <memory>
 
+#include "common/core/ascii.hpp"
 #include "common/core/encoding.hpp"
 #include "common/core/url.hpp"
 #include "common/pull/transport.hpp"
@@ -25,12 +26,6 @@ constexpr long k_x509_hostname = 62;      // X509_V_ERR_HOSTNAME_MISMATCH
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 std::string read_all(const std::string& path) {
@@ -66,7 +61,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   if (line.starts_with("HTTP/")) r->headers.clear();  // a new response (after 100, redirects)
   auto colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name = lower(std::string(line.substr(0, colon)));
+    std::string name = core::ascii_lower(line.substr(0, colon));
     std::string_view v = line.substr(colon + 1);
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
       v.remove_prefix(1);

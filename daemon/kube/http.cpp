@@ -27,6 +27,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/core/ascii.hpp"
 #include "common/core/encoding.hpp"
 #include "common/core/url.hpp"
 #include "common/core/watch_event.hpp"
@@ -49,13 +50,6 @@ constexpr std::size_t k_max_body = 512U << 20U;
 constexpr auto k_connect_timeout = std::chrono::seconds(10);  // TCP, proxy, TLS; a watch's headers
 constexpr auto k_get_timeout = std::chrono::seconds(120);     // a whole list page or a POST
 constexpr std::size_t k_read_room = 64 * 1024;                // socket reads of the body
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -81,12 +75,12 @@ struct Route {
 // port.
 bool no_proxy_matches(const std::string& list, const std::string& host, const std::string& port) {
   std::size_t pos = 0;
-  const std::string h = lower(host);
+  const std::string h = core::ascii_lower(host);
   while (pos <= list.size()) {
     std::size_t comma = list.find(',', pos);
     if (comma == std::string::npos) comma = list.size();
     const std::string entry =
-        lower(core::go_trim_space(std::string_view(list).substr(pos, comma - pos)));
+        core::ascii_lower(core::go_trim_space(std::string_view(list).substr(pos, comma - pos)));
     pos = comma + 1;
     if (entry.empty()) continue;
     if (entry == "*") return true;
@@ -493,7 +487,7 @@ struct Client::Impl {
         result.retry_after = 1;  // an HTTP date: the server wants a pause
       }
     }
-    gzipped = lower(head[bhttp::field::content_encoding]) == "gzip";
+    gzipped = core::ascii_iequals(head[bhttp::field::content_encoding], "gzip");
     if (watch != nullptr && result.status == 200) {
       ec = read_lines(p, *watch, idle);
       close();  // a watch's connection is not reused
