@@ -94,11 +94,15 @@ std::optional<dom::element> member(dom::element v, std::string_view key) {
   return found;
 }
 
+// The text of a string element, or "" when there is none or it is of another type.
+std::string text(const std::optional<dom::element>& e) {
+  std::string_view s;
+  return e && e->get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+}
+
 // A string member, or "" when it is missing or of another type.
 std::string text(dom::element v, std::string_view key) {
-  std::string_view s;
-  const auto e = member(v, key);
-  return e && e->get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+  return text(member(v, key));
 }
 
 // labels, data, stringData: null is empty; a member that is null is "". A member of another type
@@ -149,7 +153,7 @@ Result<SecretManifest> secret_from_json(dom::element obj, std::string_view origi
     REGCRED_TRY(string_map(*l, origin, "metadata.labels", s.labels));
   }
   const auto type = member(obj, "type");
-  s.type = type && type->is_string() ? text(obj, "type") : "Opaque";
+  s.type = type && type->is_string() ? text(type) : "Opaque";
   std::map<std::string, std::string> data;
   if (const auto d = member(obj, "data")) REGCRED_TRY(string_map(*d, origin, "data", data));
   std::map<std::string, std::string> string_data;
@@ -168,7 +172,7 @@ Result<WatchEvent> decode_event(Parser& parser, std::string_view line, std::stri
     return fail(Code::parse_error, std::string(origin) + ": watch event is not an event");
   }
   WatchEvent ev;
-  ev.type_text = text(*doc, "type");
+  ev.type_text = text(type);
   const dom::element obj = *object;
   if (const auto meta = member(obj, "metadata"))
     ev.resource_version = text(*meta, "resourceVersion");
