@@ -4,7 +4,7 @@
 set -eu
 
 packages="
-  build-essential cmake ninja-build pkg-config ccache clang-format clang lld
+  build-essential cmake ninja-build pkg-config ccache clang-format clang lld libclang-rt-14-dev
   libboost1.81-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev
   libssl-dev zlib1g-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   docker-registry skopeo apache2-utils openssl python3 python3-cryptography curl podman containerd lintian man-db bash-completion
