@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/core/docker_config.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/lint.hpp"
 #include "common/core/match.hpp"

@@ -2,8 +2,8 @@
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
-# Release at -O2, Debian's default (dpkg-buildflags), not CMake's -O3: regcredd's code is 13%
-# smaller (0.2 MB less resident when idle) and no benchmark in make bench moved.
+# Release at -O2, Debian's default (dpkg-buildflags), not CMake's -O3: smaller code, and the
+# benchmarks (docs/benchmarks.md) do not need -O3.
 string(REPLACE "-O3" "-O2" CMAKE_CXX_FLAGS_RELEASE "${CMAKE_CXX_FLAGS_RELEASE}")
 
 set(REGCRED_SANITIZERS "" CACHE STRING "Sanitizers to build with, e.g. address,undefined or thread")

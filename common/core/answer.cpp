@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "common/core/credential_helper.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/match.hpp"
 
 namespace regcred::core {

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/ascii.hpp"
-#include "common/core/encoding.hpp"
-#include "common/core/go_json.hpp"
+#include "common/core/go/encoding.hpp"
+#include "common/core/go/json_scanner.hpp"
 
 namespace regcred::core::helper {
 namespace {

@@ -1,5 +1,5 @@
 // credential_helper.hpp: the docker credential helper protocol as docker-credential-helpers'
-// credentials.Serve speaks it (docker-helpers.md, rules 1-9): stdin read as bufio.Scanner lines
+// credentials.Serve speaks it: stdin read as bufio.Scanner lines
 // joined without separators, `store` JSON decoded as Go does, `get` and `list` printed
 // byte-exact, and the helper's own key rule, under which every spelling of a registry a client
 // may send finds the same entry. Pure.

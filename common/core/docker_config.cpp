@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/core/ascii.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/limits.hpp"
 
 namespace regcred::core {
@@ -69,8 +69,8 @@ std::string trim_nul(std::string s) {
 }
 
 // nlohmann's ordered_json finds a key by a linear search on every insert, so parsing an object of
-// n members is O(n^2): 0.2 s for a config.json with 10,000 registries, paid by regcredd on every
-// change it writes (issue 8). This SAX handler builds the same document, except that the members
+// n members is O(n^2), paid by regcredd on every change it writes to a big config.json. This SAX
+// handler builds the same document, except that the members
 // of the auths object go into a vector (last value wins at the first position, as nlohmann's
 // operator[] does), never into an ordered_map. Other objects are small.
 class AuthsSax {

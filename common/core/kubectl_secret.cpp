@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/docker_config.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 
 namespace regcred::core {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/match.hpp"
 #include "common/core/url.hpp"

@@ -1,8 +1,8 @@
 // provider.hpp: kubelet's credential provider exec plugin protocol
 // (credentialprovider.kubelet.k8s.io v1, v1beta1, v1alpha1) and the kubelet-side rules around
 // it: the request a plugin reads, the response it writes byte for byte, kubelet's strict decode
-// of that response, kubelet's cache keys, the CredentialProviderConfig validation, and the
-// service account token claims of KEP-4412. See kubelet-provider.md. Pure.
+// of that response, and the service account token claims of KEP-4412. Kubelet's cache keys and
+// its CredentialProviderConfig are provider_config.hpp. Pure.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/core/go/duration.hpp"
 #include "common/core/result.hpp"
 #include "common/core/secret.hpp"
 
@@ -61,58 +62,6 @@ struct DecodedResponse {
 };
 Result<DecodedResponse> decode_provider_response(std::string_view text,
                                                  std::string_view expected_api_version);
-
-// time.ParseDuration and time.Duration.String.
-Result<std::chrono::nanoseconds> parse_go_duration(std::string_view s);
-std::string format_go_duration(std::chrono::nanoseconds d);
-
-// kubelet's plugin cache keys (cryptobyte length prefixes, big-endian).
-std::string kubelet_cache_key(std::string_view base_key, std::string_view sa_key);
-std::string kubelet_sa_cache_key(std::string_view ns, std::string_view name, std::string_view uid,
-                                 const std::map<std::string, std::string>& annotations,
-                                 std::string_view token_hash);  // "" unless cacheType Token
-// "sha256:" + hex(sha256(token)); "" for an empty token.
-std::string kubelet_token_hash(std::string_view token);
-// --image-credential-provider-config's hash over the files in order.
-std::string kubelet_config_hash(const std::vector<std::string>& files);
-
-std::string sha256_hex(std::string_view data);
-
-// A CredentialProviderConfig (kubelet.config.k8s.io v1, v1beta1, v1alpha1), decoded strictly and
-// validated with kubelet's messages ("providers.name: Invalid value: ...").
-struct TokenAttributes {
-  std::string audience;
-  std::string cache_type;
-  std::optional<bool> require_service_account;
-  std::vector<std::string> required_annotation_keys;
-  std::vector<std::string> optional_annotation_keys;
-};
-struct ProviderConfigEntry {
-  std::string name;
-  std::vector<std::string> match_images;
-  std::optional<std::string> default_cache_duration;
-  std::string api_version;
-  std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::string>> env;
-  std::optional<TokenAttributes> token_attributes;
-};
-struct ProviderConfig {
-  std::vector<ProviderConfigEntry> providers;
-};
-// One file's text (YAML or JSON) -> its providers; errors are kubelet's read errors.
-Result<ProviderConfig> decode_provider_config(std::string_view text);
-// --image-credential-provider-config given a folder: the entries (name, text, is_dir) kubelet
-// lists there; it reads the non-folder *.json, *.yaml, *.yml in name order and concatenates
-// their providers. Errors: no such file, a duplicate provider name across files.
-struct ConfigDirEntry {
-  std::string name;
-  std::string text;
-  bool is_dir = false;
-};
-Result<ProviderConfig> read_provider_config_dir(const std::string& dir,
-                                                std::vector<ConfigDirEntry> entries);
-// validateCredentialProviderConfig over the providers of every file, in order.
-Result<void> validate_provider_config(const ProviderConfig& cfg, bool sa_token_gate = true);
 
 // The claims of a service account token kubelet requested for a pod (KEP-4412). The signature
 // is not checked: the token reaches the provider from kubelet over a pipe, and the answer

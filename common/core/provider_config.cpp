@@ -1,7 +1,5 @@
-// provider_config.cpp: the parts of kubelet's credential provider protocol a helper answering a
-// request never needs: kubelet's cache keys and hashes (SHA-256, OpenSSL) and the
-// CredentialProviderConfig (YAML). Apart from provider.cpp so the exec'd helpers link neither
-// libcrypto nor yaml-cpp (issue 8: their start-up is their cost).
+// provider_config.cpp: kubelet's hashes (SHA-256, OpenSSL) and its CredentialProviderConfig
+// (YAML). Apart from provider.cpp so the exec'd helpers link neither libcrypto nor yaml-cpp.
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -11,9 +9,11 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/duration.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/json_fields.hpp"
 #include "common/core/provider.hpp"
+#include "common/core/provider_config.hpp"
 #include "common/core/provider_detail.hpp"
 #include "common/core/url.hpp"
 

@@ -5,7 +5,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/limits.hpp"
 #include "common/core/yaml_node.hpp"
 

@@ -1,7 +1,9 @@
 #include "common/core/url.hpp"
 
 // Boost.URL is used header-only; this is the one translation unit that compiles its sources.
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/src.hpp>  // NOLINT(misc-include-cleaner)
 
 #include "common/core/ascii.hpp"
@@ -50,6 +52,12 @@ std::pair<std::string, std::string> split_host_port(std::string_view host) {
   if (colon == std::string_view::npos || host.find(':', colon + 1) != std::string_view::npos)
     return {std::string(host), ""};
   return {std::string(host.substr(0, colon)), std::string(host.substr(colon + 1))};
+}
+
+std::string query_escape(std::string_view value) {
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  return boost::urls::encode(value, boost::urls::unreserved_chars, opts);
 }
 
 }  // namespace regcred::core

@@ -28,4 +28,8 @@ std::optional<ParsedUrl> parse_url(std::string_view s);
 // net.SplitHostPort, but a host without a port is returned whole (kubelet's use of it).
 std::pair<std::string, std::string> split_host_port(std::string_view host);
 
+// Go's url.QueryEscape, for a query parameter or a form field (Boost.URL): unreserved bytes
+// kept, a space as '+', everything else %XX.
+std::string query_escape(std::string_view value);
+
 }  // namespace regcred::core

@@ -45,8 +45,8 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// What the watch reads: simdjson's DOM, not nlohmann's. Decoding an event was most of the watch
-// thread's time (6.5 us of about 12 per event, issue 8); the structure is the same (the whole
+// What the watch reads: simdjson's DOM, not nlohmann's: decoding events is most of the watch
+// thread's time in a storm. The structure is the same (the whole
 // document is validated, then read), at a fraction of the allocations. One parser per thread,
 // reused, its buffers sized to the longest line it has read; the text is copied with the
 // padding simdjson reads past its end. Nesting deeper than k_max_json_depth fails the parse

@@ -1,5 +1,5 @@
-// yaml_node.hpp (private to common/core): a nlohmann document as a yaml-cpp node, for the two
-// places that need one (reading JSON manifests, printing YAML).
+// yaml_node.hpp (private to common/core): a nlohmann document as a yaml-cpp node, so that JSON
+// manifests are read by the same walk as YAML ones.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

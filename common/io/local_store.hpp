@@ -5,14 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "common/core/credential_helper.hpp"
 #include "common/core/docker_config.hpp"
 #include "common/core/result.hpp"
 
 namespace regcred::io {
-
-inline constexpr std::string_view k_local_file = "local.json";
 
 // The file's content; an empty config when it does not exist.
 Result<core::DockerConfig> load_local(const std::string& state_dir);
@@ -21,5 +21,14 @@ Result<core::DockerConfig> load_local(const std::string& state_dir);
 // lock. The result is the config as it is afterwards.
 Result<core::DockerConfig> edit_local(const std::string& state_dir,
                                       const std::function<Result<bool>(core::DockerConfig&)>& edit);
+
+// `docker-credential-regcred store` and `erase` on the node, for the daemon and for the helper
+// when the daemon is down: one service, the same rules (core/answer.hpp store_local and
+// erase_local). Each returns the node-local credentials as they are afterwards; erase's is
+// nullopt when `server` had no node-local credential (nothing was written).
+Result<core::DockerConfig> store_local_credential(const std::string& state_dir,
+                                                  const core::helper::Credentials& c);
+Result<std::optional<core::DockerConfig>> erase_local_credential(const std::string& state_dir,
+                                                                 std::string_view server);
 
 }  // namespace regcred::io

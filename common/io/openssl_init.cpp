@@ -1,5 +1,5 @@
-// OpenSSL's default start-up loads the error texts of all its fifty-odd libraries: about 0.9 MB
-// of libcrypto pages touched in every process, most of it for CMS, OCSP, PKCS#7, time stamps and
+// OpenSSL's default start-up loads the error texts of all its fifty-odd libraries: libcrypto
+// pages touched in every process, most of it for CMS, OCSP, PKCS#7, time stamps and
 // the like, which regcred never meets. The texts of the libraries a TLS handshake or a
 // certificate or key file can fail in are loaded here instead, so a message still reads
 // "SSL routines::wrong version number", not "reason(267)".

@@ -174,7 +174,7 @@ namespace {
 
 // The rest of fd, at most max_size bytes. `expected` (the size fstat gave) sizes the buffer, so
 // a regular file is one read into place rather than 64 KiB chunks appended and regrown (the
-// helpers read the 1 MB lookup index of a 5,000-registry store at each start).
+// helpers read the whole lookup index at each start).
 Result<std::string> read_fd(int fd, std::size_t expected, std::size_t max_size,
                             const std::string& what) {
   std::string out;

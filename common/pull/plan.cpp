@@ -1,14 +1,13 @@
-// plan.cpp: the parts of a pull test that need no network: which credentials it tries, the
-// node's platform, the result's JSON, and the request regcredd sends its pull worker. regcredd
-// links this and not pull_test.cpp (libcurl), which runs in regcred-pull-worker.
+// plan.cpp: the parts of a pull test that need no network. regcredd links this and not
+// probe.cpp (libcurl), which runs in regcred-pull-worker.
 #include <sys/utsname.h>
 
 #include <cmath>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/json_fields.hpp"
 #include "common/core/provider.hpp"
-#include "common/pull/pull_test.hpp"
+#include "common/pull/plan.hpp"
 
 namespace regcred::pull {
 
@@ -22,7 +21,7 @@ std::vector<Candidate> candidates_for(const core::CredentialTable& table, const 
   return out;
 }
 
-core::Platform node_platform() {
+Platform node_platform() {
   struct utsname u {};
   ::uname(&u);
   std::string m = u.machine;
@@ -34,7 +33,7 @@ core::Platform node_platform() {
   return {"linux", m, ""};
 }
 
-nlohmann::json to_json(const Result& r) {
+nlohmann::json to_json(const Outcome& r) {
   nlohmann::json timings = nlohmann::json::object();
   for (const auto& [k, v] : r.timings_ms)
     timings[k] = std::round(v * 1000.0) / 1000.0;
@@ -84,13 +83,13 @@ std::string request_line(const Request& q) {
   return core::json_text(j) + "\n";
 }
 
-regcred::Result<Request> parse_request(std::string_view line) {
+Result<Request> parse_request(std::string_view line) {
   try {
     const auto j = nlohmann::json::parse(line);
     Request q;
     q.id = j.at("id").get<long>();
     q.image = j.at("image").get<std::string>();
-    auto bytes = [](const nlohmann::json& c, const char* field) -> regcred::Result<std::string> {
+    auto bytes = [](const nlohmann::json& c, const char* field) -> Result<std::string> {
       auto b = core::base64_decode(c.at(field).get<std::string>());
       if (!b)
         return fail(Code::parse_error,

@@ -12,8 +12,8 @@ bool init_transport();
 
 // Debian's libcurl loads GnuTLS (through librtmp and libldap, which regcred never uses), and
 // GnuTLS initialises itself in a library constructor unless the program defines this function
-// (GnuTLS's GNUTLS_SKIP_GLOBAL_INIT): its crypto back ends and p11-kit, about 0.7 MB resident in
-// every process and time at each start. Written once in the main.cpp of each program that links
+// (GnuTLS's GNUTLS_SKIP_GLOBAL_INIT): its crypto back ends and p11-kit, resident in every process
+// and time at each start. Written once in the main.cpp of each program that links
 // libcurl; the program's link exports the symbol (--export-dynamic-symbol) so GnuTLS finds it.
 #define REGCRED_SKIP_GNUTLS_INIT              \
   extern "C" int _gnutls_global_init_skip();  \

@@ -20,59 +20,70 @@ Response error(unsigned status, std::string_view message) {
   return error_response(status, message);
 }
 
-// The helpers' endpoints and the method each takes.
-const char* credential_method(const std::string& path) {
-  if (path == "/v1/helper/list") return "GET";
-  if (path == "/v1/helper/get" || path == "/v1/helper/store" || path == "/v1/helper/erase" ||
-      path == "/v1/provider") {
-    return "POST";
-  }
-  return nullptr;
-}
-
 }  // namespace
 
-Response route(const Request& req, StatusProvider& provider) {
-  std::string path = req.target.substr(0, req.target.find('?'));
-  auto only_get = [&]() { return req.method == "GET" || req.method == "HEAD"; };
+Response route(const Request& req, Endpoints& endpoints) {
+  const std::string path = req.target.substr(0, req.target.find('?'));
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool post = req.method == "POST";
+  auto not_allowed = [] { return error(405, "method not allowed"); };
   if (path == "/healthz") {
-    if (!only_get()) return error(405, "method not allowed");
+    if (!get) return not_allowed();
     return json_response(200, {{"status", "ok"}});
   }
   if (path == "/readyz") {
-    if (!only_get()) return error(405, "method not allowed");
-    bool r = provider.ready();
+    if (!get) return not_allowed();
+    const bool r = endpoints.ready();
     return json_response(r ? 200 : 503,
                          {{"status", r ? "ready" : "waiting for the first full sync"}});
   }
   if (path == "/v1/status") {
-    if (!only_get()) return error(405, "method not allowed");
-    return json_response(200, provider.status(req.privileged));
-  }
-  if (path == "/v1/pulltests" || path.starts_with("/v1/pulltests/")) {
-    if (req.method == "POST" && path == "/v1/pulltests") {
-      if (!req.privileged)
-        return error(403, "pull tests are started only by root and the socket's group");
-      return provider.pulltests(req, path);
-    }
-    if (!only_get()) return error(405, "method not allowed");
-    return provider.pulltests(req, path);
-  }
-  if (path == "/v1/reload") {
-    if (req.method != "POST") return error(405, "method not allowed");
-    if (!req.privileged) return error(403, "reload is for root and the socket's group");
-    return provider.reload_config();
+    if (!get) return not_allowed();
+    return json_response(200, endpoints.status(req.privileged));
   }
   if (path == "/metrics") {
-    if (!only_get()) return error(405, "method not allowed");
-    return Response{200, "text/plain; version=0.0.4; charset=utf-8", provider.metrics()};
+    if (!get) return not_allowed();
+    return Response{200, "text/plain; version=0.0.4; charset=utf-8", endpoints.metrics()};
   }
-  if (const char* method = credential_method(path)) {
-    if (req.method != method) return error(405, "method not allowed");
+  if (path == "/v1/pulltests") {
+    if (post) {
+      if (!req.privileged)
+        return error(403, "pull tests are started only by root and the socket's group");
+      return endpoints.start_pulltest(req);
+    }
+    if (!get) return not_allowed();
+    return endpoints.pulltests(req);
+  }
+  if (constexpr std::string_view prefix = "/v1/pulltests/"; path.starts_with(prefix)) {
+    if (!get) return not_allowed();
+    return endpoints.pulltest(req, std::string_view(path).substr(prefix.size()));
+  }
+  if (path == "/v1/reload") {
+    if (!post) return not_allowed();
+    if (!req.privileged) return error(403, "reload is for root and the socket's group");
+    return endpoints.reload();
+  }
+  // The helpers' endpoints and the method each takes.
+  using Call = Response (*)(Endpoints&, const Request&);
+  struct Credential {
+    std::string_view path;
+    bool post;
+    Call call;
+  };
+  static constexpr Credential k_credentials[] = {
+      {"/v1/helper/get", true, [](Endpoints& e, const Request& r) { return e.helper_get(r); }},
+      {"/v1/helper/list", false, [](Endpoints& e, const Request&) { return e.helper_list(); }},
+      {"/v1/helper/store", true, [](Endpoints& e, const Request& r) { return e.helper_store(r); }},
+      {"/v1/helper/erase", true, [](Endpoints& e, const Request& r) { return e.helper_erase(r); }},
+      {"/v1/provider", true, [](Endpoints& e, const Request& r) { return e.provider(r); }},
+  };
+  for (const auto& c : k_credentials) {
+    if (path != c.path) continue;
+    if (req.method != (c.post ? "POST" : "GET")) return not_allowed();
     if (!req.privileged) {
       return error(403, "credentials are served only to root and the socket's group");
     }
-    return provider.credentials(req, path);
+    return c.call(endpoints, req);
   }
   return error(404, "no such endpoint: " + path);
 }

@@ -1,6 +1,6 @@
 // router.hpp: the status API as a pure function of a request and the daemon's answers, apart
 // from the socket and the session (server.cpp). Every JSON answer carries "version". Adding an
-// endpoint is adding a branch here and a method to StatusProvider.
+// endpoint is adding a branch here and a method to Endpoints.
 #pragma once
 
 #include <string>
@@ -22,26 +22,31 @@ struct Response {
   std::string body;
 };
 
-class StatusProvider {
+// One method per endpoint; route() checks the method and who asks, then calls the one that
+// answers. Privileged: the peer is root or in the socket's group.
+class Endpoints {
  public:
-  virtual ~StatusProvider() = default;
-  virtual bool ready() const = 0;
-  virtual nlohmann::json status(bool privileged) = 0;
-  // The helpers' endpoints (/v1/helper/get|list|store|erase, /v1/provider), reached only by
-  // privileged peers with the right method.
-  virtual Response credentials(const Request& req, const std::string& path) = 0;
-  // GET /v1/pulltests[/ID], POST /v1/pulltests (privileged).
-  virtual Response pulltests(const Request& req, const std::string& path) = 0;
-  // Prometheus text exposition.
-  virtual std::string metrics() = 0;
-  // POST /v1/reload (privileged): re-read the configuration, as SIGHUP does.
-  virtual Response reload_config() = 0;
+  virtual ~Endpoints() = default;
+  virtual bool ready() const = 0;                      // GET /readyz
+  virtual nlohmann::json status(bool privileged) = 0;  // GET /v1/status
+  virtual std::string metrics() = 0;                   // GET /metrics (Prometheus text)
+  virtual Response pulltests(const Request& req) = 0;  // GET /v1/pulltests
+  // GET /v1/pulltests/ID; `id` is the path's last segment as sent.
+  virtual Response pulltest(const Request& req, std::string_view id) = 0;
+  virtual Response start_pulltest(const Request& req) = 0;  // POST /v1/pulltests, privileged
+  virtual Response reload() = 0;                            // POST /v1/reload, privileged
+  // The helpers' endpoints, privileged only.
+  virtual Response helper_get(const Request& req) = 0;    // POST /v1/helper/get
+  virtual Response helper_list() = 0;                     // GET /v1/helper/list
+  virtual Response helper_store(const Request& req) = 0;  // POST /v1/helper/store
+  virtual Response helper_erase(const Request& req) = 0;  // POST /v1/helper/erase
+  virtual Response provider(const Request& req) = 0;      // POST /v1/provider
 };
 
 // A JSON answer with "version" added; an {"error": message} answer.
 Response json_response(unsigned status, nlohmann::json body);
 Response error_response(unsigned status, std::string_view message);
 
-Response route(const Request& req, StatusProvider& provider);
+Response route(const Request& req, Endpoints& endpoints);
 
 }  // namespace regcred::api

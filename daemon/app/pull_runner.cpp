@@ -37,7 +37,7 @@ std::string exit_text(int status) {
 }
 
 nlohmann::json not_run(const std::string& image, const std::string& why) {
-  pull::Result r;
+  pull::Outcome r;
   r.image = image;
   r.cls = "connect";  // the contract's classes have none for "no test ran"; as when libcurl
   r.phase = "dns";    // cannot start, the first phase, with the reason in the message

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/pull/pull_test.hpp"
+#include "common/pull/plan.hpp"
 
 namespace boost::asio {
 class io_context;

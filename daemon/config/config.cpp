@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <map>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/core/go/duration.hpp"
 #include "common/core/label_selector.hpp"
-#include "common/core/provider.hpp"
 #include "common/io/safe_file.hpp"
 
 namespace regcred::daemon {
@@ -21,28 +23,178 @@ std::string host_name() {
   return std::string(buf.data());
 }
 
-// The YAML file's keys, as the flags spell them.
-constexpr std::array<std::string_view, 22> k_keys = {"secrets-dir",
-                                                     "kubeconfig",
-                                                     "in-cluster",
-                                                     "namespace",
-                                                     "label-selector",
-                                                     "docker-config",
-                                                     "kubelet-config",
-                                                     "state-dir",
-                                                     "socket",
-                                                     "socket-group",
-                                                     "pull-test",
-                                                     "pull-test-interval",
-                                                     "node-name",
-                                                     "log-level",
-                                                     "ready-timeout",
-                                                     "namespaces",
-                                                     "docker-configs",
-                                                     "namespace-credentials",
-                                                     "provider-cache-duration"};
+// What a value is, for the flag parser, the YAML reader and --print-config alike.
+enum class Kind {
+  text,      // one string
+  list,      // repeatable flag; a YAML list (or one string)
+  flag,      // a boolean flag; true or false in YAML
+  duration,  // parse_duration
+};
 
-Result<void> apply_yaml(const std::string& path, const std::string& text, Config& c) {
+// One option, declared once: its flag (and YAML key), help, kind, and how it reads into and
+// shows out of the Config. `set` gets the values as given (one for text, flag and duration).
+struct Option {
+  std::string_view name;  // the flag without "--", and the YAML key
+  Kind kind;
+  std::string_view help;
+  std::function<Result<void>(Config&, const std::vector<std::string>&)> set;
+  std::function<std::string(const Config&)> show;
+  std::string_view yaml_alias = {};  // a second YAML key for a list ("namespaces")
+};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v)
+    out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+template <std::string Config::*M>
+Option text(std::string_view name, std::string_view help) {
+  return {name, Kind::text, help,
+          [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+            c.*M = v.front();
+            return ok();
+          },
+          [](const Config& c) { return c.*M; }};
+}
+
+template <std::vector<std::string> Config::*M>
+Option list(std::string_view name, std::string_view help, std::string_view yaml_alias = {}) {
+  return {name,
+          Kind::list,
+          help,
+          [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+            c.*M = v;
+            return ok();
+          },
+          [](const Config& c) { return joined(c.*M); },
+          yaml_alias};
+}
+
+template <bool Config::*M>
+Option flag(std::string_view name, std::string_view help) {
+  return {name, Kind::flag, help,
+          [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+            c.*M = v.front() == "true";
+            return ok();
+          },
+          [](const Config& c) { return std::string(c.*M ? "true" : "false"); }};
+}
+
+template <std::chrono::seconds Config::*M>
+Option duration(std::string_view name, std::string_view help) {
+  return {
+      name, Kind::duration, help,
+      [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+        REGCRED_TRY_ASSIGN(c.*M, parse_duration(v.front()));
+        return ok();
+      },
+      [](const Config& c) {
+        return core::format_go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(c.*M));
+      }};
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> k_options = {
+      text<&Config::secrets_dir>("secrets-dir", "directory of Secret manifests"),
+      text<&Config::kubeconfig>("kubeconfig", "kubeconfig of the daemon's identity"),
+      flag<&Config::in_cluster>("in-cluster", "use the pod's service account"),
+      list<&Config::namespaces>("namespace", "namespace to watch (repeatable; default all)",
+                                "namespaces"),
+      text<&Config::label_selector>(
+          "label-selector", "which pull secrets (default regcred.io/sync=true; \"\" for all)"),
+      list<&Config::docker_configs>("docker-config", "docker config.json kept in sync (repeatable)",
+                                    "docker-configs"),
+      text<&Config::kubelet_config>("kubelet-config", "kubelet's node-wide config.json"),
+      text<&Config::state_dir>("state-dir", "state folder (default /var/lib/regcred)"),
+      text<&Config::socket>("socket", "status socket (default /run/regcred/regcredd.sock)"),
+      text<&Config::socket_group>("socket-group",
+                                  "group that may read credentials from the socket"),
+      list<&Config::pull_tests>("pull-test", "image to pull-test (repeatable)"),
+      duration<&Config::pull_test_interval>("pull-test-interval",
+                                            "pull test interval (default 10m)"),
+      {"pull-test-concurrency", Kind::text, "pull tests running at once (1 to 64; default 4)",
+       [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+         const std::string& s = v.front();
+         if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos ||
+             std::stoul(s) == 0 || std::stoul(s) > 64) {
+           return fail(Code::invalid_argument, "expected a number from 1 to 64");
+         }
+         c.pull_test_concurrency = std::stoul(s);
+         return ok();
+       },
+       [](const Config& c) { return std::to_string(c.pull_test_concurrency); }},
+      list<&Config::pull_test_ca_files>(
+          "pull-test-ca-file",
+          "CA certificates pull tests trust besides the system's (repeatable)"),
+      text<&Config::node_name>("node-name", "node name (default: the host name)"),
+      duration<&Config::ready_timeout>("ready-timeout",
+                                       "report READY at the latest after this (default 60s)"),
+      flag<&Config::namespace_credentials>(
+          "namespace-credentials",
+          "keep every readable pull secret and answer regcred-credential-provider per namespace "
+          "(kubelet tokenAttributes); the label selector then only picks what reaches the "
+          "node-wide files"),
+      flag<&Config::node_conditions>(
+          "node-conditions",
+          "set the node's RegistryCredentialsReady condition and post events on its transitions "
+          "(needs --kubeconfig or --in-cluster)"),
+      {"provider-cache-duration", Kind::text,
+       "cacheDuration of a provider answer with credentials (default 1m)",
+       [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+         auto d = core::parse_go_duration(v.front());
+         if (!d || d->count() < 0) {
+           return fail(Code::invalid_argument,
+                       "\"" + v.front() + "\": expected a duration like 1m or 30s");
+         }
+         c.provider_cache_duration = core::format_go_duration(*d);
+         return ok();
+       },
+       [](const Config& c) { return c.provider_cache_duration; }},
+      {"log-level", Kind::text, "debug, info, warning, error",
+       [](Config& c, const std::vector<std::string>& v) -> Result<void> {
+         auto l = io::parse_level(v.front());
+         if (!l) {
+           return fail(Code::invalid_argument,
+                       "\"" + v.front() + "\": expected debug, info, warning or error");
+         }
+         c.log_level = *l;
+         return ok();
+       },
+       [](const Config& c) { return std::string(io::level_name(c.log_level)); }},
+  };
+  return k_options;
+}
+
+// A YAML value as the option's strings; an error names the key.
+Result<std::vector<std::string>> yaml_values(const YAML::Node& v, Kind kind) {
+  if (v.IsNull()) {
+    if (kind == Kind::list) return std::vector<std::string>{};
+    if (kind == Kind::text) return std::vector<std::string>{""};
+  }
+  if (kind == Kind::list) {
+    if (v.IsScalar()) return std::vector<std::string>{v.Scalar()};
+    if (!v.IsSequence()) return fail(Code::invalid_argument, "expected a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : v) {
+      if (!item.IsScalar()) return fail(Code::invalid_argument, "expected a list of strings");
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+  if (!v.IsScalar()) {
+    return fail(Code::invalid_argument,
+                kind == Kind::flag ? "expected true or false" : "expected a string");
+  }
+  if (kind == Kind::flag && v.Scalar() != "true" && v.Scalar() != "false") {
+    return fail(Code::invalid_argument, "expected true or false");
+  }
+  return std::vector<std::string>{v.Scalar()};
+}
+
+Result<void> apply_yaml(const std::string& path, const std::string& text, Config& c,
+                        std::map<std::string, std::string>& origin) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -53,124 +205,47 @@ Result<void> apply_yaml(const std::string& path, const std::string& text, Config
   if (root.IsNull()) return ok();
   if (!root.IsMap()) return fail(Code::invalid_argument, path + ": expected a mapping of keys");
   for (const auto& kv : root) {
-    std::string key = kv.first.as<std::string>("");
-    const YAML::Node& v = kv.second;
-    auto bad = [&](std::string_view what) {
-      return fail(Code::invalid_argument, path + ": " + key + ": " + std::string(what));
-    };
-    if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
-      return bad("unknown key");
-    }
-    auto scalar = [&](std::string& out) -> Result<void> {
-      if (v.IsNull()) {
-        out.clear();
-        return ok();
-      }
-      if (!v.IsScalar()) return bad("expected a string");
-      out = v.Scalar();
-      return ok();
-    };
-    auto boolean = [&](bool& out) -> Result<void> {
-      std::string word;
-      REGCRED_TRY(scalar(word));
-      if (word != "true" && word != "false") return bad("expected true or false");
-      out = word == "true";
-      return ok();
-    };
-    auto list = [&](std::vector<std::string>& out) -> Result<void> {
-      out.clear();
-      if (v.IsNull()) return ok();
-      if (v.IsScalar()) {
-        out.push_back(v.Scalar());
-        return ok();
-      }
-      if (!v.IsSequence()) return bad("expected a list of strings");
-      for (const auto& item : v) {
-        if (!item.IsScalar()) return bad("expected a list of strings");
-        out.push_back(item.Scalar());
-      }
-      return ok();
-    };
-    std::string s;
-    if (key == "secrets-dir") {
-      REGCRED_TRY(scalar(c.secrets_dir));
-    } else if (key == "kubeconfig") {
-      REGCRED_TRY(scalar(c.kubeconfig));
-    } else if (key == "in-cluster") {
-      REGCRED_TRY(boolean(c.in_cluster));
-    } else if (key == "namespace" || key == "namespaces") {
-      REGCRED_TRY(list(c.namespaces));
-    } else if (key == "label-selector") {
-      REGCRED_TRY(scalar(c.label_selector));
-    } else if (key == "docker-config" || key == "docker-configs") {
-      REGCRED_TRY(list(c.docker_configs));
-    } else if (key == "kubelet-config") {
-      REGCRED_TRY(scalar(c.kubelet_config));
-    } else if (key == "state-dir") {
-      REGCRED_TRY(scalar(c.state_dir));
-    } else if (key == "socket") {
-      REGCRED_TRY(scalar(c.socket));
-    } else if (key == "socket-group") {
-      REGCRED_TRY(scalar(c.socket_group));
-    } else if (key == "pull-test") {
-      REGCRED_TRY(list(c.pull_tests));
-    } else if (key == "pull-test-ca-file") {
-      REGCRED_TRY(list(c.pull_test_ca_files));
-    } else if (key == "pull-test-concurrency") {
-      REGCRED_TRY(scalar(s));
-      if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(s) == 0 || std::stoul(s) > 64) {
-        return bad("expected a number from 1 to 64");
-      }
-      c.pull_test_concurrency = std::stoul(s);
-    } else if (key == "pull-test-interval" || key == "ready-timeout") {
-      REGCRED_TRY(scalar(s));
-      auto d = parse_duration(s);
-      if (!d) return bad(d.error().message);
-      (key == "ready-timeout" ? c.ready_timeout : c.pull_test_interval) = *d;
-    } else if (key == "node-name") {
-      REGCRED_TRY(scalar(c.node_name));
-    } else if (key == "node-conditions") {
-      REGCRED_TRY(boolean(c.node_conditions));
-    } else if (key == "namespace-credentials") {
-      REGCRED_TRY(boolean(c.namespace_credentials));
-    } else if (key == "provider-cache-duration") {
-      REGCRED_TRY(scalar(s));
-      auto d = core::parse_go_duration(s);
-      if (!d || d->count() < 0) return bad("expected a duration like 1m or 30s");
-      c.provider_cache_duration = core::format_go_duration(*d);
-    } else if (key == "log-level") {
-      REGCRED_TRY(scalar(s));
-      auto l = io::parse_level(s);
-      if (!l) return bad("expected debug, info, warning or error");
-      c.log_level = *l;
-    }
+    const std::string key = kv.first.as<std::string>("");
+    const auto& all = options();
+    auto it = std::find_if(all.begin(), all.end(), [&](const Option& o) {
+      return o.name == key || (!o.yaml_alias.empty() && o.yaml_alias == key);
+    });
+    if (it == all.end()) return fail(Code::invalid_argument, path + ": " + key + ": unknown key");
+    auto values = yaml_values(kv.second, it->kind);
+    if (!values) return fail(std::move(values).error().context(path + ": " + key));
+    if (auto r = it->set(c, *values); !r)
+      return fail(std::move(r).error().context(path + ": " + key));
+    origin[std::string(it->name)] = "file";
   }
   return ok();
+}
+
+// --print-config: each option, its value and where it came from.
+std::string print_config(const Config& c, const std::map<std::string, std::string>& origin) {
+  std::string out = "# regcredd configuration (" + c.config_file + ")\n";
+  for (const auto& o : options()) {
+    auto it = origin.find(std::string(o.name));
+    out += std::string(o.name) + ": " + o.show(c) + "  # " +
+           (it == origin.end() ? "default" : it->second) + "\n";
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<std::chrono::seconds> parse_duration(std::string_view text) {
   if (text.empty()) return fail(Code::invalid_argument, "empty duration");
-  long long total = 0;
-  long long num = -1;
-  for (char ch : text) {
-    if (ch >= '0' && ch <= '9') {
-      num = (num < 0 ? 0 : num) * 10 + (ch - '0');
-      if (num > 100000000) return fail(Code::invalid_argument, "duration too large");
-      continue;
-    }
-    long long unit = ch == 's' ? 1 : ch == 'm' ? 60 : ch == 'h' ? 3600 : 0;
-    if (unit == 0 || num < 0) {
-      return fail(Code::invalid_argument,
-                  "\"" + std::string(text) + "\": expected a duration like 30s, 10m or 1h");
-    }
-    total += num * unit;
-    num = -1;
+  auto bad = [&] {
+    return fail(Code::invalid_argument,
+                "\"" + std::string(text) + "\": expected a duration like 30s, 10m or 1h");
+  };
+  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (text.size() > 9) return fail(Code::invalid_argument, "duration too large");
+    return std::chrono::seconds(std::stol(std::string(text)));
   }
-  if (num >= 0) total += num;
-  return std::chrono::seconds(total);
+  auto d = core::parse_go_duration(text);
+  if (!d || d->count() < 0) return bad();
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
 Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
@@ -182,45 +257,28 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
       "regcredd"};
   app.set_version_flag("--version", std::string("regcredd ") + REGCRED_VERSION);
   std::string config_file(k_default_config_file);
-  Config flags;
-  std::string log_level, interval, ready_timeout;
+  bool print = false;
   app.add_option("--config", config_file, "YAML configuration file")->capture_default_str();
-  app.add_option("--secrets-dir", flags.secrets_dir, "directory of Secret manifests");
-  app.add_option("--kubeconfig", flags.kubeconfig, "kubeconfig of the daemon's identity");
-  app.add_flag("--in-cluster", flags.in_cluster, "use the pod's service account");
-  app.add_option("--namespace", flags.namespaces, "namespace to watch (repeatable; default all)");
-  app.add_option("--label-selector", flags.label_selector,
-                 "which pull secrets (default regcred.io/sync=true; \"\" for all)");
-  app.add_option("--docker-config", flags.docker_configs,
-                 "docker config.json kept in sync (repeatable)");
-  app.add_option("--kubelet-config", flags.kubelet_config, "kubelet's node-wide config.json");
-  app.add_option("--state-dir", flags.state_dir, "state folder (default /var/lib/regcred)");
-  app.add_option("--socket", flags.socket, "status socket (default /run/regcred/regcredd.sock)");
-  app.add_option("--socket-group", flags.socket_group,
-                 "group that may read credentials from the socket");
-  app.add_option("--pull-test", flags.pull_tests, "image to pull-test (repeatable)");
-  app.add_option("--pull-test-interval", interval, "pull test interval (default 10m)");
-  app.add_option("--pull-test-concurrency", flags.pull_test_concurrency,
-                 "pull tests running at once (default 4)")
-      ->check(CLI::Range(1, 64));
-  app.add_option("--pull-test-ca-file", flags.pull_test_ca_files,
-                 "CA certificates pull tests trust besides the system's (repeatable)");
-  app.add_option("--node-name", flags.node_name, "node name (default: the host name)");
-  app.add_option("--ready-timeout", ready_timeout,
-                 "report READY at the latest after this (default 60s)");
-  app.add_flag("--namespace-credentials", flags.namespace_credentials,
-               "keep every readable pull secret and answer regcred-credential-provider per "
-               "namespace (kubelet tokenAttributes); the label selector then only picks what "
-               "reaches the node-wide files");
-  app.add_flag("--node-conditions", flags.node_conditions,
-               "set the node's RegistryCredentialsReady condition and post events on its "
-               "transitions (needs --kubeconfig or --in-cluster)");
-  std::string provider_cache;
-  app.add_option("--provider-cache-duration", provider_cache,
-                 "cacheDuration of a provider answer with credentials (default 1m)");
+  // Every option's flag, read into strings: the table's `set` checks and converts them after
+  // the file, so that a flag overrides the same key in it.
+  std::map<std::string, std::vector<std::string>> given;
+  std::map<std::string, bool> flags;
+  for (const auto& o : options()) {
+    const std::string name = "--" + std::string(o.name);
+    const std::string help(o.help);
+    auto& values = given[std::string(o.name)];
+    if (o.kind == Kind::flag) {
+      app.add_flag(name, flags[std::string(o.name)], help);
+    } else if (o.kind == Kind::list) {
+      app.add_option(name, values, help);
+    } else {
+      app.add_option(name, values, help)->expected(1);
+    }
+  }
   app.add_flag("--once", c.once, "one full sync, write every sink, exit");
   app.add_flag("--check-config", c.check_config, "validate the configuration and exit");
-  app.add_option("--log-level", log_level, "debug, info, warning, error");
+  app.add_flag("--print-config", print,
+               "print every option's value and where it came from (default, file, flag), exit");
   try {
     std::vector<std::string> rev(args.rbegin(), args.rend());
     app.parse(rev);
@@ -236,59 +294,29 @@ Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
     return fail(Code::invalid_argument, e.what());
   }
 
+  std::map<std::string, std::string> origin;
   c.config_file = config_file;
-  bool explicit_config = app.count("--config") > 0;
+  const bool explicit_config = app.count("--config") > 0;
   auto text = io::read_whole_file(config_file, 1U << 20U);
   if (text) {
-    REGCRED_TRY(apply_yaml(config_file, *text, c));
+    REGCRED_TRY(apply_yaml(config_file, *text, c, origin));
   } else if (explicit_config || ::access(config_file.c_str(), F_OK) == 0) {
     return fail(Code::invalid_argument, text.error().message);
   }
-
-  auto given = [&](const char* flag) { return app.count(flag) > 0; };
-  if (given("--secrets-dir")) c.secrets_dir = flags.secrets_dir;
-  if (given("--kubeconfig")) c.kubeconfig = flags.kubeconfig;
-  if (given("--in-cluster")) c.in_cluster = flags.in_cluster;
-  if (given("--namespace")) c.namespaces = flags.namespaces;
-  if (given("--label-selector")) c.label_selector = flags.label_selector;
-  if (given("--docker-config")) c.docker_configs = flags.docker_configs;
-  if (given("--kubelet-config")) c.kubelet_config = flags.kubelet_config;
-  if (given("--state-dir")) c.state_dir = flags.state_dir;
-  if (given("--socket")) c.socket = flags.socket;
-  if (given("--socket-group")) c.socket_group = flags.socket_group;
-  if (given("--pull-test")) c.pull_tests = flags.pull_tests;
-  if (given("--pull-test-concurrency")) c.pull_test_concurrency = flags.pull_test_concurrency;
-  if (given("--pull-test-ca-file")) c.pull_test_ca_files = flags.pull_test_ca_files;
-  if (given("--node-name")) c.node_name = flags.node_name;
-  if (given("--namespace-credentials")) c.namespace_credentials = flags.namespace_credentials;
-  if (given("--node-conditions")) c.node_conditions = flags.node_conditions;
-  if (given("--provider-cache-duration")) {
-    auto d = core::parse_go_duration(provider_cache);
-    if (!d || d->count() < 0) {
-      return fail(Code::invalid_argument, "--provider-cache-duration: \"" + provider_cache +
-                                              "\": expected a duration like 1m or 30s");
-    }
-    c.provider_cache_duration = core::format_go_duration(*d);
-  }
-  if (given("--pull-test-interval")) {
-    auto d = parse_duration(interval);
-    if (!d) return fail(std::move(d).error().context("--pull-test-interval"));
-    c.pull_test_interval = *d;
-  }
-  if (given("--ready-timeout")) {
-    auto d = parse_duration(ready_timeout);
-    if (!d) return fail(std::move(d).error().context("--ready-timeout"));
-    c.ready_timeout = *d;
-  }
-  if (given("--log-level")) {
-    auto l = io::parse_level(log_level);
-    if (!l) {
-      return fail(Code::invalid_argument,
-                  "--log-level: \"" + log_level + "\": expected debug, info, warning or error");
-    }
-    c.log_level = *l;
+  for (const auto& o : options()) {
+    const std::string name(o.name);
+    if (app.count("--" + name) == 0) continue;
+    std::vector<std::string> values = o.kind == Kind::flag
+                                          ? std::vector<std::string>{flags[name] ? "true" : "false"}
+                                          : given[name];
+    if (auto r = o.set(c, values); !r) return fail(std::move(r).error().context("--" + name));
+    origin[name] = "flag";
   }
   if (c.node_name.empty()) c.node_name = host_name();
+  if (print) {
+    out.exit_now = true;
+    out.output = print_config(c, origin);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The API client on Boost.Beast and OpenSSL, which regcredd links anyway (the status socket;
-// certificate fingerprints). It was libcurl: libcurl and the 25 libraries only it brings held
-// 3.4 MB of regcredd's resident memory for the few of its features used here (issue 8).
+// certificate fingerprints), rather than libcurl and the libraries only it brings, for the few
+// of its features used here.
 // Each Client runs its own io_context on the calling thread, one operation at a time; cancel()
 // posts to it from any thread.
 #include "daemon/kube/http.hpp"
@@ -28,7 +28,7 @@
 #include <limits>
 
 #include "common/core/ascii.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/url.hpp"
 #include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
@@ -170,24 +170,6 @@ struct LineReader {
 };
 
 }  // namespace
-
-std::string query_escape(std::string_view v) {
-  static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : v) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += hex[c >> 4U];
-      out += hex[c & 15U];
-    }
-  }
-  return out;
-}
 
 struct Client::Impl {
   explicit Impl(CredentialSource& c) : creds(c) { io::init_openssl(); }

@@ -53,6 +53,5 @@ class Client {
 };
 
 // Percent-encodes a query value as Go's url.QueryEscape does.
-std::string query_escape(std::string_view v);
 
 }  // namespace regcred::kube

@@ -1,5 +1,7 @@
 #include "daemon/kube/kubeconfig.hpp"
+
 #include "common/core/json_fields.hpp"
+#include "common/io/time_text.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +15,7 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
 #include "common/io/spawn.hpp"
@@ -56,14 +58,6 @@ std::string trim_newlines(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
     s.pop_back();
   return s;
-}
-
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& s) {
-  std::tm tm{};
-  std::istringstream in(s);
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail()) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 }  // namespace
@@ -315,7 +309,7 @@ Result<Presented> CredentialSource::run_exec() {
   }
   expires_.reset();
   if (st.contains("expirationTimestamp") && st["expirationTimestamp"].is_string()) {
-    expires_ = parse_rfc3339(st["expirationTimestamp"].get<std::string>());
+    expires_ = io::parse_rfc3339(st["expirationTimestamp"].get<std::string>());
   }
   io::log_debug("exec credential obtained", {{"command", e.command}});
   return p;

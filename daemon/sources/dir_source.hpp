@@ -26,6 +26,7 @@ class DirSource : public Source {
   std::string name() const override;
   std::vector<std::string> streams() const override;
   nlohmann::json status() const override;
+  SourceCounters counters() const override { return {}; }
   // Reads the folder again now (SIGHUP).
   void rescan();
 

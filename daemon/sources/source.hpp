@@ -3,6 +3,7 @@
 // own posts to the loop first), so the store needs no lock.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ class SourceEvents {
   virtual void synced(const std::string& stream) = 0;
 };
 
+// What a source counts, for the metrics.
+struct SourceCounters {
+  std::uint64_t watches = 0;  // watches opened (each after the first is a restart)
+  std::uint64_t relists = 0;  // lists after the first (410 Gone, restarts without history)
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -34,6 +41,7 @@ class Source {
   virtual std::string name() const = 0;
   virtual std::vector<std::string> streams() const = 0;
   virtual nlohmann::json status() const = 0;
+  virtual SourceCounters counters() const = 0;
 };
 
 }  // namespace regcred::daemon

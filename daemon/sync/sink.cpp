@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/core/provider.hpp"
+#include "common/core/provider_config.hpp"
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
 

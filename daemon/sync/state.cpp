@@ -85,15 +85,18 @@ std::string render_namespaces(const NamespaceTables& tables) {
 }
 
 Result<void> save_state(const std::string& state_dir, const StateSnapshot& snapshot) {
-  if (auto r = write_state(state_dir, k_credentials_file, render_credentials(snapshot.entries)); !r)
+  if (auto r = write_state(state_dir, io::state_folder::k_credentials,
+                           render_credentials(snapshot.entries));
+      !r)
     return fail(std::move(r).error().context("save the credential store"));
-  if (auto r = write_state(state_dir, k_lookup_file,
+  if (auto r = write_state(state_dir, io::state_folder::k_lookup,
                            core::render_lookup_index(table_of(snapshot.entries)));
       !r) {
     return fail(std::move(r).error().context("save the helpers' lookup index"));
   }
   if (snapshot.namespaces) {
-    if (auto r = write_state(state_dir, k_namespaces_file, render_namespaces(*snapshot.namespaces));
+    if (auto r = write_state(state_dir, io::state_folder::k_namespaces,
+                             render_namespaces(*snapshot.namespaces));
         !r) {
       return fail(std::move(r).error().context("save the namespace credentials"));
     }
@@ -103,7 +106,8 @@ Result<void> save_state(const std::string& state_dir, const StateSnapshot& snaps
 
 Result<core::CredentialTable> load_credentials(const std::string& state_dir) {
   REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
-  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_credentials_file, k_max_state_size));
+  REGCRED_TRY_ASSIGN(auto content,
+                     io::read_file(dir, io::state_folder::k_credentials, k_max_state_size));
   if (!content) return core::CredentialTable{};
   auto cfg = core::DockerConfig::parse(content->text);
   if (!cfg) return core::CredentialTable{};
@@ -112,10 +116,10 @@ Result<core::CredentialTable> load_credentials(const std::string& state_dir) {
 
 Result<SinkRecords> load_sink_records(const std::string& state_dir) {
   REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
-  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_sinks_file, k_max_state_size));
+  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, io::state_folder::k_sinks, k_max_state_size));
   SinkRecords out;
   if (!content) return out;
-  std::string where = state_dir + "/" + std::string(k_sinks_file);
+  std::string where = state_dir + "/" + std::string(io::state_folder::k_sinks);
   nlohmann::json j = nlohmann::json::parse(content->text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("sinks") || !j["sinks"].is_object()) {
     return fail(Code::parse_error, "read " + where + ": not a sink record");
@@ -142,17 +146,18 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
     sinks[path] = {{"keys", std::move(keys)}};
   }
   nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
-  return write_state(state_dir, k_sinks_file, core::json_text(root, 1, '\t'));
+  return write_state(state_dir, io::state_folder::k_sinks, core::json_text(root, 1, '\t'));
 }
 
 Result<void> SinkJournal::open(bool truncate) {
   REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
   io::Fd fd(::openat(
-      dir.fd.get(), std::string(k_sinks_journal).c_str(),
+      dir.fd.get(), std::string(io::state_folder::k_sinks_journal).c_str(),
       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0600));
   if (!fd) {
     return fail(Code::io_error, std::string(truncate ? "truncate " : "open ") + state_dir_ + "/" +
-                                    std::string(k_sinks_journal) + ": " + std::strerror(errno));
+                                    std::string(io::state_folder::k_sinks_journal) + ": " +
+                                    std::strerror(errno));
   }
   fd_ = std::move(fd);
   return ok();
@@ -161,7 +166,8 @@ Result<void> SinkJournal::open(bool truncate) {
 Result<SinkRecords> SinkJournal::load() {
   REGCRED_TRY_ASSIGN(SinkRecords records, load_sink_records(state_dir_));
   REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir_, io::CreateDirs::yes));
-  REGCRED_TRY_ASSIGN(auto content, io::read_file(dir, k_sinks_journal, k_max_state_size));
+  REGCRED_TRY_ASSIGN(auto content,
+                     io::read_file(dir, io::state_folder::k_sinks_journal, k_max_state_size));
   if (!content) return records;
   std::string_view rest = content->text;
   for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
@@ -190,7 +196,7 @@ Result<SinkRecords> SinkJournal::load() {
 
 Result<void> SinkJournal::append(const std::string& sink, const OwnedKeys& added,
                                  const OwnedKeys& removed) {
-  const std::string where = state_dir_ + "/" + std::string(k_sinks_journal);
+  const std::string where = state_dir_ + "/" + std::string(io::state_folder::k_sinks_journal);
   if (!fd_) REGCRED_TRY(open(false));
   std::string text;
   auto lines = [&](const OwnedKeys& keys, const char* op) {

@@ -1,7 +1,7 @@
-// state.hpp: what the daemon keeps in its state folder (0700, files 0600):
-// - credentials.json: the merged store as a docker config.json (`auths`, always with `auth`)
-//   plus "x-regcred" provenance per key. The helpers read it while the daemon is down.
-// - sinks.json: per sink file, the fingerprints of the entries the daemon wrote there.
+// state.hpp: the state folder's writer (its layout and the helpers' reader are
+// common/io/state_folder.hpp): the store rendered as credentials.json, lookup.idx and
+// namespaces.json, and the record of the entries the daemon wrote in each sink file (sinks.json
+// with its journal).
 #pragma once
 
 #include <map>
@@ -12,25 +12,18 @@
 
 #include "common/core/result.hpp"
 #include "common/io/safe_file.hpp"
+#include "common/io/state_folder.hpp"
 #include "daemon/sync/sink.hpp"
 #include "daemon/sync/store.hpp"
 
 namespace regcred::sync {
-
-inline constexpr std::string_view k_credentials_file = "credentials.json";
-inline constexpr std::string_view k_sinks_file = "sinks.json";
 
 using Entries = std::map<std::string, StoreEntry>;
 std::string render_credentials(const Entries& entries);
 // credentials.json as a table (empty when there is none or it does not parse).
 Result<core::CredentialTable> load_credentials(const std::string& state_dir);
 
-// lookup.idx: the same entries laid out for the helpers' fallback (core/lookup_index.hpp).
-inline constexpr std::string_view k_lookup_file = "lookup.idx";
-
-// namespaces.json (namespace-scoped credentials): {"namespaces": {ns: <credentials.json of the
-// namespace's secrets>}}, what the provider answers from while the daemon is down.
-inline constexpr std::string_view k_namespaces_file = "namespaces.json";
+// namespaces.json: every namespace's accepted secrets, merged.
 using NamespaceTables = std::vector<std::pair<std::string, core::CredentialTable>>;
 NamespaceTables namespace_tables(const Store& store);
 std::string render_namespaces(const NamespaceTables& tables);
@@ -53,7 +46,6 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
 // fingerprint, {"sink":path,"op":"+"|"-","key":key,"fp":hex}, replayed over sinks.json when
 // loading. A change to a big file then costs a few appended lines, not a rewrite of every
 // record; compact() folds the journal back into sinks.json.
-inline constexpr std::string_view k_sinks_journal = "sinks.journal";
 
 class SinkJournal {
  public:

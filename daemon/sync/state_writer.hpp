@@ -1,8 +1,8 @@
-// state_writer.hpp: the state folder written on a thread of its own. At 10,000 registries a
-// save takes about 100 ms (three files rendered, written and fsynced); on the event loop it
-// delayed the next change's node files and the status socket by as much. The loop hands over a
-// snapshot and goes on; a snapshot handed over while one is being written waits, and a newer
-// one replaces it (the files only need the latest state).
+// state_writer.hpp: the state folder written on a thread of its own: a save renders, writes and
+// fsyncs three files of the store's size, which on the event loop would delay the next change's
+// node files and the status socket. The loop hands over a snapshot and goes on; a snapshot handed
+// over while one is being written waits, and a newer one replaces it (the files only need the
+// latest state).
 #pragma once
 
 #include <condition_variable>

@@ -10,7 +10,7 @@
 
 #include "common/core/image_ref.hpp"
 #include "common/core/json_fields.hpp"
-#include "common/pull/pull_test.hpp"
+#include "common/pull/probe.hpp"
 
 namespace regcred::worker {
 
@@ -37,7 +37,7 @@ int run(std::istream& in, std::ostream& out, std::ostream& err, int concurrency)
       continue;
     }
     boost::asio::post(pool, [&answer, q = std::move(*q), ref = std::move(*ref)] {
-      const pull::Result r = pull::run(ref, q.candidates, q.options);
+      const pull::Outcome r = pull::run(ref, q.candidates, q.options);
       answer({{"id", q.id}, {"result", pull::to_json(r)}});
     });
   }

@@ -1,6 +1,7 @@
-// run.hpp: regcred-pull-worker, the process regcredd runs its pull tests in. regcredd itself
-// does not link libcurl (issue 8: its share of regcredd's resident memory was 3.4 MB); it starts
-// this worker when a test is due and closes its stdin when none is left, and the worker exits.
+// run.hpp: regcred-pull-worker, the process regcredd runs its pull tests in, so that regcredd
+// itself does not link libcurl (nor hold its memory) and a hostile registry's answers are parsed
+// outside it. regcredd starts this worker when a test is due and closes its stdin when none is
+// left, and the worker exits.
 #pragma once
 
 #include <iosfwd>

@@ -12,7 +12,7 @@
 #include "common/core/match.hpp"
 #include "common/core/provider.hpp"
 #include "common/io/status_client.hpp"
-#include "helper/common/backend.hpp"
+#include "helper/backend/backend.hpp"
 #include "helper/ctl/output.hpp"
 #include "helper/ctl/pull_cmd.hpp"
 #include "helper/ctl/runtime_pull.hpp"
@@ -107,7 +107,7 @@ std::string hint_for(const std::string& cls, const json& r) {
 // The credential kubelet would try first for the image, as regcred-credential-provider answers.
 std::optional<std::pair<std::string, Secret>> node_credential(const DoctorArgs& a,
                                                               const core::ImageRef& ref) {
-  helper_common::Backend backend(a.socket, a.state_dir);
+  helper_backend::DaemonBackend backend(a.socket, a.state_dir);
   core::ProviderRequest req{std::string(core::k_provider_v1), ref.name(), Secret(), {}};
   auto text = backend.provide(core::encode_provider_request(req), req, "0s");
   if (!text) return std::nullopt;

@@ -11,8 +11,8 @@
 #include "common/core/docker_config.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/io/status_client.hpp"
-#include "common/pull/pull_test.hpp"
-#include "helper/common/backend.hpp"
+#include "common/pull/probe.hpp"
+#include "helper/backend/backend.hpp"
 #include "helper/ctl/output.hpp"
 
 namespace regcred::ctl {
@@ -78,7 +78,7 @@ PullTestRun pull_test(const PullTestArgs& a) {
       e.from = *a.docker_config;
   } else {
     if (auto j = by_daemon(a)) return {*j, "regcredd"};
-    helper_common::Backend backend(a.socket, a.state_dir);
+    helper_backend::DaemonBackend backend(a.socket, a.state_dir);
     auto t = backend.state_for_image(ref->name());
     if (!t) return {error_result(a.image, t.error().message), "here"};
     table = std::move(*t);

@@ -4,17 +4,17 @@
 #include <iterator>
 
 #include "common/core/credential_helper.hpp"
-#include "common/core/encoding.hpp"
-#include "helper/common/backend.hpp"
+#include "common/core/go/encoding.hpp"
+#include "helper/backend/backend.hpp"
 
 namespace regcred::docker_helper {
 namespace {
 
 namespace proto = core::helper;
-using helper_common::Backend;
-using helper_common::EraseOutcome;
-using helper_common::k_default_socket;
-using helper_common::k_default_state_dir;
+using helper_backend::Backend;
+using helper_backend::EraseOutcome;
+using helper_backend::k_default_socket;
+using helper_backend::k_default_state_dir;
 
 std::string usage() {
   return "Usage: " + std::string(k_name) + " <store|get|erase|list|version>";
@@ -34,7 +34,7 @@ Result<std::string> read_request(std::istream& in) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
-        const Getenv& getenv) {
+        const Getenv& getenv, const helper_backend::MakeBackend& make_backend) {
   if (args.size() != 1) return failed(out, usage());
   const std::string& verb = args[0];
   if (verb == "--version" || verb == "-v" || verb == "version") {
@@ -45,8 +45,10 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     out << usage() << "\n";
     return 0;
   }
-  Backend backend(getenv("REGCRED_SOCKET").value_or(std::string(k_default_socket)),
-                  getenv("REGCRED_STATE_DIR").value_or(std::string(k_default_state_dir)));
+  const auto backend_ptr =
+      make_backend(getenv("REGCRED_SOCKET").value_or(std::string(k_default_socket)),
+                   getenv("REGCRED_STATE_DIR").value_or(std::string(k_default_state_dir)));
+  Backend& backend = *backend_ptr;
   if (verb == "list") {
     auto entries = backend.list();
     if (!entries) return failed(out, entries.error().message);

@@ -1,10 +1,10 @@
 #include <iostream>
 
-#include "helper/common/backend.hpp"
+#include "helper/backend/backend.hpp"
 #include "helper/provider/run.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   return regcred::provider::run(args, std::cin, std::cout, std::cerr,
-                                regcred::helper_common::process_env);
+                                regcred::helper_backend::process_env);
 }

@@ -9,7 +9,7 @@
 #include "common/core/answer.hpp"
 #include "common/core/docker_config.hpp"
 #include "common/core/provider.hpp"
-#include "helper/common/backend.hpp"
+#include "helper/backend/backend.hpp"
 
 namespace regcred::provider {
 namespace {
@@ -25,15 +25,15 @@ int failed(std::ostream& err, std::string_view message) {
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
-        std::ostream& err, const Getenv& getenv) {
+        std::ostream& err, const Getenv& getenv, const helper_backend::MakeBackend& make_backend) {
   CLI::App app{
       "kubelet's credential provider (credentialprovider.kubelet.k8s.io v1, v1beta1, v1alpha1):\n"
       "a CredentialProviderRequest on stdin, the CredentialProviderResponse on stdout.",
       std::string(k_name)};
   std::string socket =
-      getenv("REGCRED_SOCKET").value_or(std::string(helper_common::k_default_socket));
+      getenv("REGCRED_SOCKET").value_or(std::string(helper_backend::k_default_socket));
   std::string state_dir =
-      getenv("REGCRED_STATE_DIR").value_or(std::string(helper_common::k_default_state_dir));
+      getenv("REGCRED_STATE_DIR").value_or(std::string(helper_backend::k_default_state_dir));
   std::string docker_config;
   std::string cache_duration = "1m";
   app.add_option("--socket", socket, "regcredd's status socket")->capture_default_str();
@@ -87,8 +87,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     out << core::encode_provider_response(a.response);
     return 0;
   }
-  helper_common::Backend backend(socket, state_dir);
-  auto answer = backend.provide(text, *req, hit);
+  auto answer = make_backend(socket, state_dir)->provide(text, *req, hit);
   if (!answer) return failed(err, answer.error().message);
   out << *answer;
   return 0;

@@ -9,11 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "helper/backend/backend.hpp"
+
 namespace regcred::provider {
 
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 
+// `make_backend` is given the socket and state folder the flags and environment name.
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
-        std::ostream& err, const Getenv& getenv);
+        std::ostream& err, const Getenv& getenv,
+        const helper_backend::MakeBackend& make_backend = helper_backend::daemon_backend);
 
 }  // namespace regcred::provider

@@ -12,16 +12,17 @@
 
 #include "common/core/credential_helper.hpp"
 #include "common/core/docker_config.hpp"
-#include "common/core/go_json.hpp"
+#include "common/core/go/json_scanner.hpp"
 #include "common/core/image_ref.hpp"
 #include "common/core/json_fields.hpp"
 #include "common/core/label_selector.hpp"
 #include "common/core/lint.hpp"
 #include "common/core/lookup_index.hpp"
 #include "common/core/provider.hpp"
-#include "common/core/registry_auth.hpp"
+#include "common/core/provider_config.hpp"
 #include "common/core/secret_manifest.hpp"
 #include "common/core/watch_event.hpp"
+#include "common/pull/registry_auth.hpp"
 #include "daemon/api/router.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/kube/kubeconfig.hpp"
@@ -78,11 +79,12 @@ void image_ref(std::string_view in) {
 }
 
 void registry_answers(std::string_view in) {
-  (void)parse_www_authenticate(in);
-  (void)parse_token_response(in);
-  (void)registry_error_code(in);
-  if (auto m = parse_manifest(in, "application/vnd.oci.image.index.v1+json")) {
-    (void)select_platform(*m, Platform{"linux", "amd64", ""});
+  namespace pull = regcred::pull;
+  (void)pull::parse_www_authenticate(in);
+  (void)pull::parse_token_response(in);
+  (void)pull::registry_error_code(in);
+  if (auto m = pull::parse_manifest(in, "application/vnd.oci.image.index.v1+json")) {
+    (void)pull::select_platform(*m, pull::Platform{"linux", "amd64", ""});
   }
 }
 
@@ -117,21 +119,26 @@ void watch_stream(std::string_view in) {
 
 // The status socket: bytes of one connection through the session's parser and limits, routed
 // with a provider that answers every endpoint. The first byte says whether the peer is root.
-class FuzzProvider final : public regcred::api::StatusProvider {
+class FuzzProvider final : public regcred::api::Endpoints {
  public:
+  using Request = regcred::api::Request;
+  using Response = regcred::api::Response;
   bool ready() const override { return true; }
   nlohmann::json status(bool privileged) override { return {{"privileged", privileged}}; }
-  regcred::api::Response credentials(const regcred::api::Request& req,
-                                     const std::string& path) override {
-    return regcred::api::json_response(200, {{"path", path}, {"body", req.body.size()}});
-  }
-  regcred::api::Response pulltests(const regcred::api::Request& req,
-                                   const std::string& path) override {
-    return regcred::api::json_response(req.method == "POST" ? 202 : 200, {{"path", path}});
-  }
   std::string metrics() override { return "regcred_up 1\n"; }
-  regcred::api::Response reload_config() override {
-    return regcred::api::json_response(200, {{"reloaded", true}});
+  Response pulltests(const Request&) override { return answer(200, "pulltests"); }
+  Response pulltest(const Request&, std::string_view id) override { return answer(200, id); }
+  Response start_pulltest(const Request& req) override { return answer(202, req.body); }
+  Response reload() override { return regcred::api::json_response(200, {{"reloaded", true}}); }
+  Response helper_get(const Request& req) override { return answer(200, req.body); }
+  Response helper_list() override { return answer(200, "list"); }
+  Response helper_store(const Request& req) override { return answer(200, req.body); }
+  Response helper_erase(const Request& req) override { return answer(200, req.body); }
+  Response provider(const Request& req) override { return answer(200, req.body); }
+
+ private:
+  static Response answer(unsigned status, std::string_view what) {
+    return regcred::api::json_response(status, {{"what", what.size()}});
   }
 };
 

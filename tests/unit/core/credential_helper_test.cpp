@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/core/answer.hpp"
-#include "common/core/go_json.hpp"
+#include "common/core/go/json_scanner.hpp"
 
 namespace regcred::core::helper {
 namespace {

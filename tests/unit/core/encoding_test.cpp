@@ -1,4 +1,4 @@
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/kubectl_secret.hpp"
 
 namespace regcred::core {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace regcred::core {

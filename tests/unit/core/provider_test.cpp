@@ -8,8 +8,9 @@
 #include <set>
 
 #include "common/core/answer.hpp"
-#include "common/core/encoding.hpp"
+#include "common/core/go/encoding.hpp"
 #include "common/core/match.hpp"
+#include "common/core/provider_config.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace regcred::core {

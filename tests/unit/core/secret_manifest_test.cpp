@@ -109,7 +109,7 @@ TEST(SecretManifest, PullSecretConfigChecksTypeAndKey) {
   EXPECT_EQ(r.error().message, ".dockerconfigjson: auths.r.auth: expected a string, got number");
 }
 
-// Limits on what comes from outside (issue 7): each past its bound is a rejection that names the
+// Limits on what comes from outside: each past its bound is a rejection that names the
 // bound; one below it is accepted.
 std::string auths_of(std::size_t n) {
   std::string j = R"({"auths":{)";

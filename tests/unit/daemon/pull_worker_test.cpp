@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "common/pull/pull_test.hpp"
+#include "common/pull/plan.hpp"
 #include "daemon/worker/run.hpp"
 
 namespace regcred {

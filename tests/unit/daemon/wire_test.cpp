@@ -60,14 +60,20 @@ TEST(Wire, TooLargeIs413AndTheEnd) {
 // Found by the status_http fuzz target: a path that is not UTF-8 in a 404's message made the
 // JSON printer throw, which in a session is std::terminate: any local user could stop regcredd.
 TEST(Wire, APathThatIsNotUtf8IsAnsweredNotThrownOn) {
-  class Nothing final : public StatusProvider {
+  class Nothing final : public Endpoints {
    public:
     bool ready() const override { return true; }
     nlohmann::json status(bool) override { return nlohmann::json::object(); }
-    Response credentials(const Request&, const std::string&) override { return {}; }
-    Response pulltests(const Request&, const std::string&) override { return {}; }
     std::string metrics() override { return {}; }
-    Response reload_config() override { return {}; }
+    Response pulltests(const Request&) override { return {}; }
+    Response pulltest(const Request&, std::string_view) override { return {}; }
+    Response start_pulltest(const Request&) override { return {}; }
+    Response reload() override { return {}; }
+    Response helper_get(const Request&) override { return {}; }
+    Response helper_list() override { return {}; }
+    Response helper_store(const Request&) override { return {}; }
+    Response helper_erase(const Request&) override { return {}; }
+    Response provider(const Request&) override { return {}; }
   } provider;
   const std::string out = serve_bytes(
       "POST /v1/relo\xb4"

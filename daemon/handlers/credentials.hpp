@@ -1,0 +1,43 @@
+// credentials.hpp: the helpers' endpoints (/v1/helper/get|list|store|erase, /v1/provider), over
+// the store, with the same rules the helpers apply to the state folder when regcredd is down
+// (core/answer.hpp). The router lets only privileged peers reach them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "common/core/answer.hpp"
+#include "daemon/api/router.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/sync/store.hpp"
+
+namespace regcred::daemon {
+
+class CredentialEndpoints {
+ public:
+  // `local_changed` gets the node-local credentials after a store or an erase changed them.
+  using LocalChanged = std::function<void(const core::DockerConfig&)>;
+  CredentialEndpoints(const Config& config, sync::Store& store, LocalChanged local_changed)
+      : config_(config), store_(store), local_changed_(std::move(local_changed)) {}
+
+  api::Response get(const api::Request& req);
+  api::Response list();
+  api::Response store(const api::Request& req);
+  api::Response erase(const api::Request& req);
+  api::Response provider(const api::Request& req);
+
+ private:
+  const core::HelperIndex& helper_index();
+
+  const Config& config_;
+  sync::Store& store_;
+  LocalChanged local_changed_;
+  // Over store_.table(), rebuilt when the store's generation moves.
+  std::unique_ptr<core::HelperIndex> helper_index_;
+  std::uint64_t helper_generation_ = ~std::uint64_t{0};
+  std::unique_ptr<core::ProviderIndex> provider_index_;
+  std::uint64_t provider_generation_ = ~std::uint64_t{0};
+};
+
+}  // namespace regcred::daemon

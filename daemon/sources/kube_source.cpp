@@ -1,0 +1,139 @@
+#include "daemon/sources/kube_source.hpp"
+#include "common/core/json_fields.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "common/io/log.hpp"
+#include "daemon/kube/connection.hpp"
+#include "daemon/sources/reflector.hpp"
+
+namespace regcred::daemon {
+namespace asio = boost::asio;
+namespace {
+
+class KubeSource : public Source {
+ public:
+  KubeSource(asio::io_context& io, SourceEvents& events, kube::Connection conn, const Config& cfg)
+      : io_(io), events_(events), creds_(std::move(conn)), alive_(std::make_shared<bool>(true)) {
+    name_ = "kube:" + creds_.connection().server;
+    std::vector<std::string> paths;
+    if (cfg.namespaces.empty()) {
+      paths.emplace_back("/api/v1/secrets");
+    } else {
+      for (const auto& ns : cfg.namespaces)
+        paths.push_back("/api/v1/namespaces/" + ns + "/secrets");
+    }
+    kube::ReflectorOptions opt;
+    if (const char* v = std::getenv("REGCRED_WATCH_IDLE_TIMEOUT_S"); v != nullptr) {
+      opt.idle_timeout = std::chrono::seconds(std::atol(v));  // tests of dead connections
+    }
+    for (const auto& path : paths) {
+      for (std::string_view type : {core::k_type_dockerconfigjson, core::k_type_dockercfg}) {
+        kube::StreamSpec spec;
+        spec.path = path;
+        spec.field_selector = "type=" + std::string(type);
+        spec.label_selector = cfg.label_selector;
+        spec.id = name_ + path + "?" + spec.field_selector;
+        reflectors_.push_back(
+            std::make_unique<kube::Reflector>(spec, creds_, callbacks(spec.id), opt));
+        streams_.push_back(spec.id);
+      }
+    }
+  }
+
+  ~KubeSource() override { stop(); }
+
+  void start() override {
+    for (auto& r : reflectors_)
+      threads_.emplace_back([p = r.get()] { p->run(); });
+  }
+
+  void stop() override {
+    *alive_ = false;
+    for (auto& r : reflectors_)
+      r->stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    threads_.clear();
+  }
+
+  std::string name() const override { return name_; }
+  std::vector<std::string> streams() const override { return streams_; }
+
+  nlohmann::json status() const override {
+    nlohmann::json streams = nlohmann::json::array();
+    bool synced = true;
+    bool ok = true;
+    for (const auto& r : reflectors_) {
+      auto s = r->status();
+      synced = synced && core::json_value(s, "synced", false);
+      ok = ok && core::json_value(s, "state", "") != "error" &&
+           core::json_value(s, "state", "") != "backoff";
+      streams.push_back(std::move(s));
+    }
+    return {{"name", name_},
+            {"kind", "kube"},
+            {"server", creds_.connection().server},
+            {"identity", creds_.connection().origin},
+            {"synced", synced},
+            {"ok", ok},
+            {"streams", std::move(streams)}};
+  }
+
+  SourceCounters counters() const override {
+    SourceCounters total;
+    for (const auto& r : reflectors_) {
+      const auto c = r->counters();
+      total.watches += c.watches;
+      total.relists += c.relists;
+    }
+    return total;
+  }
+
+ private:
+  // Runs `fn` on the event loop, unless the source was stopped meanwhile.
+  template <typename F>
+  void post(F fn) {
+    asio::post(io_, [alive = alive_, fn = std::move(fn)]() mutable {
+      if (*alive) fn();
+    });
+  }
+
+  kube::ReflectorCallbacks callbacks(const std::string& stream) {
+    kube::ReflectorCallbacks cb;
+    cb.replace = [this, stream](std::vector<core::SecretManifest> items) {
+      post([this, stream, items = std::move(items)]() mutable {
+        events_.replace(stream, std::move(items));
+      });
+    };
+    cb.changes = [this, stream](std::vector<core::SecretChange> batch) {
+      post([this, stream, batch = std::move(batch)]() mutable {
+        events_.changes(stream, std::move(batch));
+      });
+    };
+    cb.synced = [this, stream] { post([this, stream] { events_.synced(stream); }); };
+    return cb;
+  }
+
+  asio::io_context& io_;
+  SourceEvents& events_;
+  kube::CredentialSource creds_;
+  std::shared_ptr<bool> alive_;
+  std::string name_;
+  std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
+  std::vector<std::thread> threads_;
+  std::vector<std::string> streams_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> make_kube_source(asio::io_context& io, SourceEvents& events,
+                                                 const Config& cfg) {
+  REGCRED_TRY_ASSIGN(auto conn, kube::connection_for(cfg));
+  return std::unique_ptr<Source>(std::make_unique<KubeSource>(io, events, std::move(conn), cfg));
+}
+
+}  // namespace regcred::daemon

@@ -1,0 +1,89 @@
+// The reflector's rules, apart from its thread and connection: the requests it sends, what it
+// does after each error status, and its backoff (client-go's).
+#include "daemon/sources/list_watch.hpp"
+
+#include <gtest/gtest.h>
+
+namespace regcred::kube {
+namespace {
+
+using namespace std::chrono_literals;
+
+const StreamSpec k_spec{"kube:x/api/v1/secrets?type=kubernetes.io/dockerconfigjson",
+                        "/api/v1/namespaces/team-a/secrets", "type=kubernetes.io/dockerconfigjson",
+                        "regcred.io/sync=true"};
+
+TEST(Reflector, ListPagesCarrySelectorsLimitAndTheContinueToken) {
+  EXPECT_EQ(
+      list_target(k_spec, 500, ""),
+      "/api/v1/namespaces/team-a/secrets?fieldSelector=type%3Dkubernetes.io%2Fdockerconfigjson"
+      "&labelSelector=regcred.io%2Fsync%3Dtrue&limit=500");
+  EXPECT_EQ(list_target({"id", "/api/v1/secrets", "", ""}, 10, "eyJ2Ijoi+/="),
+            "/api/v1/secrets?limit=10&continue=eyJ2Ijoi%2B%2F%3D");
+}
+
+TEST(Reflector, TheWatchAsClientGoSendsIt) {
+  EXPECT_EQ(watch_target(k_spec, "12345", 437),
+            "/api/v1/namespaces/team-a/secrets?allowWatchBookmarks=true"
+            "&fieldSelector=type%3Dkubernetes.io%2Fdockerconfigjson"
+            "&labelSelector=regcred.io%2Fsync%3Dtrue&resourceVersion=12345&timeoutSeconds=437"
+            "&watch=true");
+  EXPECT_EQ(watch_target({"id", "/p", "", "a in (x y)"}, "", 300),
+            "/p?allowWatchBookmarks=true&labelSelector=a+in+%28x+y%29&resourceVersion="
+            "&timeoutSeconds=300&watch=true");
+}
+
+TEST(Reflector, WhatFollowsAnErrorStatus) {
+  struct Case {
+    long status;
+    bool listing;
+    bool retry_after;
+    Next next;
+    bool forget, reread, wait;
+  };
+  const Case cases[] = {
+      {410, true, false, Next::relist, true, false, false},
+      {410, false, false, Next::relist, true, false, false},
+      {401, false, false, Next::backoff_rewatch, false, true, false},
+      {401, true, false, Next::backoff_relist, false, true, false},
+      {429, false, true, Next::rewatch, false, false, true},
+      {429, true, false, Next::backoff_relist, false, false, false},
+      {503, false, true, Next::rewatch, false, false, true},
+      {503, false, false, Next::backoff_relist, false, false, false},
+      {403, false, false, Next::backoff_relist, false, false, false},
+      {404, true, false, Next::backoff_relist, false, false, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::to_string(c.status) + (c.listing ? " list" : " watch") +
+                 (c.retry_after ? " Retry-After" : ""));
+    const AfterError a = after_status(c.status, c.listing, c.retry_after);
+    EXPECT_EQ(a.next, c.next);
+    EXPECT_EQ(a.forget_version, c.forget);
+    EXPECT_EQ(a.reread_credential, c.reread);
+    EXPECT_EQ(a.wait_retry_after, c.wait);
+  }
+}
+
+TEST(Reflector, BackoffDoublesToItsMaximumAndStartsAgainAfterCalm) {
+  Backoff b({800ms, 30000ms, 120s});
+  auto t = std::chrono::steady_clock::time_point(1h);
+  EXPECT_EQ(b.next(t, 0.0, std::nullopt), 800ms);
+  EXPECT_EQ(b.next(t, 0.0, std::nullopt), 1600ms);
+  EXPECT_EQ(b.next(t, 0.5, std::nullopt), 4800ms);  // 3200 plus half of it
+  for (int i = 0; i < 10; ++i)
+    b.next(t, 0.0, std::nullopt);
+  EXPECT_EQ(b.next(t, 0.0, std::nullopt), 30000ms);
+  EXPECT_EQ(b.next(t + 121s, 0.0, std::nullopt), 800ms);  // calm for longer than reset
+  b.reset();
+  EXPECT_EQ(b.next(t + 122s, 0.0, std::nullopt), 800ms);
+}
+
+TEST(Reflector, ALongerRetryAfterWins) {
+  Backoff b({800ms, 30000ms, 120s});
+  const auto t = std::chrono::steady_clock::time_point(1h);
+  EXPECT_EQ(b.next(t, 0.0, 7), 7000ms);
+  EXPECT_EQ(b.next(t, 0.0, 1), 1600ms);
+}
+
+}  // namespace
+}  // namespace regcred::kube
