@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A fake Kubernetes API server for regcred's tests, loopback only.
 
-It follows ../shared/research/kube-api.md section 7 as far as regcredd and kubectl use it:
+It serves what regcredd and kubectl use of the API server:
 discovery (/version, /api, /apis, /api/v1), Secrets list (fieldSelector on type,
 metadata.name, metadata.namespace; labelSelector; limit/continue over a consistent snapshot),
 watch (chunked, newline-terminated events, RV unset/0 = synthetic ADDED, RV=N = events after N,

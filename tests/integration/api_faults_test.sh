@@ -25,7 +25,7 @@ check "through http_proxy (a plain server: absolute-form requests)" env \
   --kubelet-config "$T/proxy/config.json" --log-level error
 check "the proxy carried the list" grep -q "^GET http://127.0.0.1:$API_PORT/api/v1/secrets?" "$T/proxy.log"
 check "and the file is the daemon's" auth_is "$T/proxy/config.json" registry.example.com alice:faults-pw-0
-probe() { $PY "$REGCRED_SRC/tests/fakes/healthz_probe.py" "$D_SOCK" "$1" >"$T/probe-$2.txt" 2>&1; }
+probe() { $PY "$REGCRED_SRC/tests/probes/healthz_probe.py" "$D_SOCK" "$1" >"$T/probe-$2.txt" 2>&1; }
 watches() { api_curl "$API_URL/_fake/requests" | $PY -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["query"].get("watch")=="true"))'; }
 
 echo "# a watch that goes silent"
@@ -43,7 +43,7 @@ echo "# a stream cut inside an event"
 api_control stream '{"mode": "cut", "count": 1}'
 api_put_secret apps pull registry.example.com alice 'faults-pw-2'
 check "the half event is not applied, the change arrives on the next watch" wait_until 20 auth_is "$KUB" registry.example.com alice:faults-pw-2
-check "the file parses" $PY -c "import json; json.load(open('$KUB'))"
+check "the file parses" pycheck is_json "$KUB"
 
 echo "# garbage in the stream"
 api_control stream '{"mode": "garbage", "count": 1}'

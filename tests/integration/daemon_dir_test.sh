@@ -32,15 +32,11 @@ KUB=$T/kubelet/config.json
 # --check-config, --version, usage errors
 check "--check-config accepts a good configuration" sh -c \
   "\"$REGCRED_BIN/regcredd\" --config /dev/null --secrets-dir \"$D\" --check-config >/dev/null"
-set +e
-"$REGCRED_BIN/regcredd" --config /dev/null --check-config >"$T/out" 2>&1; rc=$?
-set -e
-check "no source is a usage error (exit 2)" [ "$rc" = 2 ]
+check "no source is a usage error (exit 2)" \
+  exits_with 2 "$T/out" "$REGCRED_BIN/regcredd" --config /dev/null --check-config
 check "the error names what is missing" grep -q "no source" "$T/out"
-set +e
-"$REGCRED_BIN/regcredd" --config /dev/null --secrets-dir "$T/none" --check-config >"$T/out" 2>&1; rc=$?
-set -e
-check "a missing secrets folder fails --check-config" [ "$rc" = 2 ]
+check "a missing secrets folder fails --check-config" \
+  exits_with 2 "$T/out" "$REGCRED_BIN/regcredd" --config /dev/null --secrets-dir "$T/none" --check-config
 check "--version prints the version" sh -c "'$REGCRED_BIN/regcredd' --version | grep -q '^regcredd '"
 
 # NOTIFY_SOCKET receiver, as systemd would have it
@@ -123,11 +119,9 @@ check "SIGTERM stops within a second (${elapsed} ms)" [ "$elapsed" -lt 1000 ]
 check "STOPPING=1 is sent" grep -q "STOPPING=1" "$T/notify.log"
 
 # --once: 1 while a secret is rejected, 0 without it.
-set +e
-"$REGCRED_BIN/regcredd" --config /dev/null --once --secrets-dir "$D" --state-dir "$T/state" \
-  --kubelet-config "$KUB" >"$T/once.log" 2>&1; rc=$?
-set -e
-check "--once exits 1 when a secret is rejected" [ "$rc" = 1 ]
+check "--once exits 1 when a secret is rejected" exits_with 1 "$T/once.log" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --secrets-dir "$D" --state-dir "$T/state" \
+  --kubelet-config "$KUB"
 check "--once names the rejected secret" grep -q "team-a/bad" "$T/once.log"
 rm "$D/bad.json"
 check "--once exits 0 when all is well" "$REGCRED_BIN/regcredd" --config /dev/null --once \

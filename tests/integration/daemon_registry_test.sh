@@ -6,9 +6,7 @@
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'e2e-reg-pw' 'own-pw'
-for tool in docker-registry skopeo htpasswd openssl; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
+require_tools docker-registry skopeo htpasswd openssl
 
 push_test_image pusher 'e2e-reg-pw-1111'
 

@@ -1,14 +1,12 @@
 #!/bin/sh
-# regcredctl doctor's pull through the real containerd (ctr, as real-components.md runs it: CRI
+# regcredctl doctor's pull through the real containerd (ctr with CRI
 # disabled, a private socket): with the credential the node resolves, passed through ctr's
 # password prompt on a pseudo-terminal, never in an argv; the image lands in containerd's k8s.io
 # namespace. Skipped, with the reason, where containerd does not start.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'runtime-pw'
-for tool in docker-registry skopeo htpasswd openssl containerd ctr; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
+require_tools docker-registry skopeo htpasswd openssl containerd ctr
 push_test_image rt 'runtime-pw-7878'
 mkdir -p "$T/ctrd/hosts/127.0.0.1:$REG_PORT" "$T/secrets" "$T/bin"
 cat >"$T/ctrd/config.toml" <<EOF2
@@ -55,9 +53,9 @@ doctor() {
 set +e
 doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -o json >"$T/ok.json"; rc=$?
 set -e
-runtime_step() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); s=[s for s in d["steps"] if "runtime" in s["name"]][0]; print(s["state"], s["detail"])' "$1"; }
+runtime_step() { pycheck doctor_step "$1" runtime; }
 check "doctor passes ($(runtime_step "$T/ok.json"))" [ "$rc" = 0 ]
-check "the runtime step passed, as the node's user" sh -c "$PY -c 'import json; d=json.load(open(\"$T/ok.json\")); s=[s for s in d[\"steps\"] if \"runtime\" in s[\"name\"]][0]; assert s[\"state\"]==\"passed\" and \"as rt\" in s[\"detail\"]'"
+check "the runtime step passed, as the node's user" pycheck doctor_step_is "$T/ok.json" runtime passed "as rt"
 check "containerd has the image in k8s.io" sh -c "ctr --address '$T/ctrd/containerd.sock' -n k8s.io images ls -q | grep -q '127.0.0.1:$REG_PORT/regcred/tiny:v1'"
 check "ctr was run" test -s "$T/ctr-argv.log"
 check "the password was in no argv" sh -c "! grep -q runtime-pw '$T/ctr-argv.log'"
@@ -66,6 +64,7 @@ check "the user name was (ctr --user rt)" grep -q -- "--user rt " "$T/ctr-argv.l
 stop_pid "$REG_PID"
 start_registry rt 'runtime-pw-OTHER'
 doctor "127.0.0.1:$REG_PORT/regcred/tiny:v1" -o json >"$T/bad.json" || true
-check "a wrong password: the runtime step failed with containerd's text" sh -c "$PY -c 'import json; d=json.load(open(\"$T/bad.json\")); s=[s for s in d[\"steps\"] if \"runtime\" in s[\"name\"]][0]; assert s[\"state\"]==\"failed\" and \"401\" in s[\"detail\"], s'"
+check "a wrong password: the runtime step failed with containerd's text" \
+  pycheck doctor_step_is "$T/bad.json" runtime failed 401
 check "no fixture password in any output" sh -c "! grep -q -e runtime-pw-7878 -e runtime-pw-OTHER '$T/ok.json' '$T/bad.json' '$T/regcredd.log' '$T/ctr-argv.log'"
 finish

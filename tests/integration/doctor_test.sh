@@ -6,9 +6,7 @@
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'doctor-pw'
-for tool in docker-registry skopeo htpasswd openssl; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
+require_tools docker-registry skopeo htpasswd openssl
 C="$REGCRED_BIN/regcredctl"
 push_test_image doc 'doctor-pw-1212'
 mkdir -p "$T/secrets"
@@ -27,12 +25,13 @@ wait_until 10 ready
 export REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state"
 # No container runtime here (doctor_runtime_test.sh has one): step 3's runtime pull is skipped.
 C_DOCTOR() { "$C" doctor --containerd-socket "$T/no-containerd.sock" "$@"; }
-state_of() { $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(s["state"] for s in d["steps"]))' "$1"; }
+state_of() { pycheck doctor_states "$1"; }
 
 echo "# status"
 check "status (table) exits 0" sh -c "'$C' status >'$T/status.txt'"
 check "status names the node and the store" grep -q "^STORE .* 3 secrets" "$T/status.txt"
-check "status -o json is regcredd's status" sh -c "'$C' status -o json | $PY -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"ready\"] and \"pullTests\" in d else 1)'"
+"$C" status -o json >"$T/status.json" || true
+check "status -o json is regcredd's status" pycheck status_ready_with_pull_tests "$T/status.json"
 
 echo "# doctor: everything fine"
 set +e

@@ -9,9 +9,7 @@
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'helper-reg-pw' 'node-local-pw'
-for tool in docker-registry skopeo htpasswd openssl; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
+require_tools docker-registry skopeo htpasswd openssl
 
 push_test_image puller 'helper-reg-pw-3131'
 

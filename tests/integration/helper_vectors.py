@@ -19,8 +19,8 @@ env = dict(os.environ, REGCRED_SOCKET=socket, REGCRED_STATE_DIR=state_dir)
 fails = 0
 checks = 0
 
-# Where regcred deliberately differs from the reference helper (docker-helpers.md rule 9: "also
-# trim the store ServerURL, which the library does not do"): a ServerURL stored with spaces is
+# Where regcred deliberately differs from the reference helper (it also trims the store's
+# ServerURL, which the library does not): a ServerURL stored with spaces is
 # found under its trimmed name. Keyed by the vector's note.
 DEVIATIONS = {
     "...so a get for the trimmed name misses in a helper that keys by the exact string":

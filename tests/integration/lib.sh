@@ -81,6 +81,27 @@ finish() {
   [ "$FAILS" -eq 0 ]
 }
 
+# pycheck NAME ARG...: a named check or reader of checks.py (the module says what each does).
+pycheck() { $PY "$REGCRED_SRC/tests/integration/checks.py" "$@"; }
+
+# exits_with CODE OUT command...: runs the command, its stdout and stderr to OUT; its exit code
+# is CODE.
+exits_with() {
+  want=$1 out=$2; shift 2
+  rc=0
+  "$@" >"$out" 2>&1 || rc=$?
+  [ "$rc" = "$want" ] || { echo "# exit $rc, expected $want: $*" >&2; return 1; }
+}
+
+# skip REASON: the test cannot run here (ctest counts it as skipped).
+skip() { echo "# skip: $*"; exit 77; }
+# require_tools TOOL...: skip unless each is on PATH.
+require_tools() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed (make deps installs it)"
+  done
+}
+
 # wait_until SECONDS command...: polls every 50 ms.
 wait_until() {
   limit=$1; shift

@@ -1,4 +1,4 @@
-# The suite-wide leak check (issue 7), run by ctest after every integration test (a fixture
+# The suite-wide leak check, run by ctest after every integration test (a fixture
 # cleanup): each test's outputs (logs, command outputs, status answers, recorded requests; not
 # the files that hold credentials by design, see lib.sh) grepped for every test's fixture
 # passwords, so a password of one test that shows up in another's output counts too.

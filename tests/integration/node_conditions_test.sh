@@ -7,9 +7,7 @@
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'node-pw-5656' 'node-pw-CHANGED'
-for tool in docker-registry skopeo htpasswd openssl; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
+require_tools docker-registry skopeo htpasswd openssl
 push_test_image nodeuser 'node-pw-5656'
 echo "token-node" >"$T/server-tokens"
 echo "token-node" >"$T/token"
@@ -20,21 +18,19 @@ api_put_secret apps pull "127.0.0.1:$REG_PORT" nodeuser 'node-pw-5656'
 nodes() { api_curl "$API_URL/_fake/nodes" >"$T/nodes.json"; }
 cond() { # field: of node-1's RegistryCredentialsReady
   nodes
-  $PY -c 'import json,sys
-d=json.load(open(sys.argv[1]))
-c=[c for c in d["nodes"].get("node-1",{}).get("status",{}).get("conditions",[]) if c["type"]=="RegistryCredentialsReady"]
-print(c[0].get(sys.argv[2],"") if c else "")' "$T/nodes.json" "$1"
+  pycheck condition_field "$T/nodes.json" node-1 "$1"
 }
 cond_is() { [ "$(cond status) $(cond reason)" = "$1" ]; }
 cond_says() { cond message | grep -q "$1"; }
-events() { nodes; $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(e["reason"] for e in d["events"]))' "$T/nodes.json"; }
+events() { nodes; pycheck event_reasons "$T/nodes.json"; }
 
 REGCRED_NODE_HEARTBEAT_S=2 start_regcredd --kubeconfig "$T/kubeconfig" --node-conditions --node-name node-1 \
   --pull-test "$IMAGE" --pull-test-interval 2s --pull-test-ca-file "$T/pki/ca.crt"
 wait_until 10 ready
 check "True, CredentialsSynced after the first sync and the pull test" wait_until 10 cond_is "True CredentialsSynced"
-check "kubelet's Ready condition is still there" sh -c "$PY -c 'import json; d=json.load(open(\"$T/nodes.json\")); import sys; sys.exit(0 if any(c[\"type\"]==\"Ready\" for c in d[\"nodes\"][\"node-1\"][\"status\"][\"conditions\"]) else 1)'"
-check "every patch was a strategic-merge patch of nodes/node-1/status" sh -c "$PY -c 'import json,sys; d=json.load(open(\"$T/nodes.json\")); sys.exit(0 if d[\"patches\"] and all(p[\"contentType\"]==\"application/strategic-merge-patch+json\" for p in d[\"patches\"]) else 1)'"
+check "kubelet's Ready condition is still there" pycheck node_has_condition "$T/nodes.json" node-1 Ready
+check "every patch was a strategic-merge patch of nodes/node-1/status" \
+  pycheck patches_are "$T/nodes.json" application/strategic-merge-patch+json
 check "the message counts secrets and registries" cond_says 'pull secrets, 1 registries'
 T1=$(cond lastTransitionTime)
 H1=$(cond lastHeartbeatTime)
@@ -43,9 +39,7 @@ check "heartbeats move lastHeartbeatTime, not lastTransitionTime" wait_until 8 h
 check "  (transition time unchanged)" [ "$(cond lastTransitionTime)" = "$T1" ]
 
 echo "# /metrics with a Kubernetes source"
-watches() { curl -s --unix-socket "$D_SOCK" http://localhost/metrics | $PY -c 'import sys
-for l in sys.stdin:
-    if l.startswith("regcred_watch_restarts_total "): print(int(l.split()[1]))'; }
+watches() { curl -s --unix-socket "$D_SOCK" http://localhost/metrics | pycheck metric regcred_watch_restarts_total; }
 W0=$(watches)
 api_control close
 more_watches() { [ "$(watches)" -gt "$W0" ]; }
@@ -80,6 +74,6 @@ check "True again after the secret is fixed" wait_until 15 cond_is "True Credent
 E=$(events)
 check "one Event per transition: $E" [ "$E" = "SyncPending CredentialsSynced SecretsRejected CredentialsSynced PullTestFailed CredentialsSynced" ]
 nodes
-check "events point at the node, Warning for False" sh -c "$PY -c 'import json,sys; d=json.load(open(\"$T/nodes.json\")); e=d[\"events\"]; sys.exit(0 if all(x[\"involvedObject\"][\"kind\"]==\"Node\" and x[\"involvedObject\"][\"uid\"]==\"node-uid-node-1\" and x[\"type\"]==(\"Normal\" if x[\"reason\"]==\"CredentialsSynced\" else \"Warning\") for x in e) else 1)'"
+check "events point at the node, Warning for False" pycheck events_point_at_node "$T/nodes.json" node-uid-node-1
 check "no fixture password in the log or the API server's records" sh -c "! grep -q -e node-pw-5656 -e node-pw-CHANGED '$T/regcredd.log' '$T/nodes.json'"
 finish

@@ -9,10 +9,8 @@ set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'pull-pw-8181' 'tok-pw-9191' 'tok-pw-9292'
 credential_files users.json # the token server's users and passwords
-for tool in docker-registry skopeo htpasswd openssl; do
-  command -v "$tool" >/dev/null || { echo "# skip: $tool is not installed (make deps installs it)"; exit 77; }
-done
-$PY -c 'import cryptography' 2>/dev/null || { echo "# skip: python3-cryptography is not installed (make deps installs it)"; exit 77; }
+require_tools docker-registry skopeo htpasswd openssl
+$PY -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed (make deps installs it)"
 C="$REGCRED_BIN/regcredctl"
 
 push_test_image alice 'pull-pw-8181'
@@ -27,7 +25,7 @@ pt() {
   name=$1; shift
   "$C" pull-test "$@" -o json >"$T/$name.json" 2>"$T/$name.err" || true
 }
-field() { $PY -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("null" if v is None else v)' "$T/$1.json" "$2"; }
+field() { pycheck field "$T/$1.json" "$2"; }
 expect() { # name class phase [status]
   got="$(field "$1" class) $(field "$1" phase)${4:+ $(field "$1" httpStatus)}"
   want="$2 $3${4:+ $4}"
@@ -39,7 +37,8 @@ pt ok "$IMAGE" --docker-config "$T/good.json" --ca-file "$T/pki/ca.crt"
 expect ok ok done 200
 WANT_DIGEST="sha256:$(skopeo inspect --raw --cert-dir "$T/pki/certs.d" --creds 'alice:pull-pw-8181' "docker://$IMAGE" | sha256sum | cut -d' ' -f1)"
 check "ok: the digest is the manifest's ($WANT_DIGEST)" [ "$(field ok digest)" = "$WANT_DIGEST" ]
-check "ok: a working Basic credential goes with the manifest request, no check of its own" sh -c "[ \"\$($PY -c 'import json; print(\"auth\" in json.load(open(\"$T/ok.json\"))[\"timingsMs\"])')\" = False ]"
+check "ok: a working Basic credential goes with the manifest request, no check of its own" \
+  pycheck timing_absent "$T/ok.json" auth
 check "ok: the credential used is named, its password is not" sh -c "grep -q '\"key\": \"127.0.0.1:$REG_PORT\"' '$T/ok.json' && ! grep -q pull-pw-8181 '$T/ok.json'"
 pt bad "$IMAGE" --docker-config "$T/wrong.json" --ca-file "$T/pki/ca.crt"
 expect bad bad-credentials auth 401
@@ -53,8 +52,8 @@ expect anonymous no-access manifest 401
 echo "# TLS"
 pt untrusted "$IMAGE" --docker-config "$T/good.json"
 expect untrusted tls-untrusted tls
-$PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/other" --dns other.example
-$PY "$REGCRED_SRC/tests/fakes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/expired" --ip 127.0.0.1 --dns localhost --expired
+$PY "$REGCRED_SRC/tests/probes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/other" --dns other.example
+$PY "$REGCRED_SRC/tests/probes/mkcert.py" "$T/pki/ca.crt" "$T/pki/ca.key" "$T/pki/expired" --ip 127.0.0.1 --dns localhost --expired
 serve_registry other "$T/registry-data" "$T/pki/other.crt" "$T/pki/other.key"
 P_OTHER=$SERVED_PORT
 pt hostname "127.0.0.1:$P_OTHER/regcred/tiny:v1" --ca-file "$T/pki/ca.crt" --docker-config "$T/empty.json"
@@ -140,7 +139,7 @@ docker_config "$T/tok-bob.json" "127.0.0.1:$TREG_PORT" bob 'tok-pw-9292'
 docker_config "$T/tok-wrong.json" "127.0.0.1:$TREG_PORT" alice 'wrong'
 pt token_ok "$TIMAGE" --docker-config "$T/tok-alice.json" --ca-file "$T/pki/ca.crt"
 expect token_ok ok done 200
-check "token ok: a token was requested" sh -c "[ \"\$($PY -c 'import json; print(json.load(open(\"$T/token_ok.json\"))[\"timingsMs\"].get(\"token\", -1) >= 0)')\" = True ]"
+check "token ok: a token was requested" pycheck timing_present "$T/token_ok.json" token
 pt no_access "$TIMAGE" --docker-config "$T/tok-bob.json" --ca-file "$T/pki/ca.crt"
 expect no_access no-access manifest 401
 pt token_bad "$TIMAGE" --docker-config "$T/tok-wrong.json" --ca-file "$T/pki/ca.crt"

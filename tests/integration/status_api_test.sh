@@ -6,7 +6,7 @@
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'status-pw'
-command -v systemd-socket-activate >/dev/null || { echo "# skip: systemd-socket-activate is not installed"; exit 77; }
+require_tools systemd-socket-activate
 mkdir -p "$T/secrets"
 secret_json apps pull registry.example.com alice 'status-pw-3434' >"$T/secrets/pull.json"
 D_SOCK="$T/activated.sock"
@@ -53,8 +53,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 echo "# limits"
-check "a body over 64 KiB: 413" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" big
-check "a half-sent request: closed after the 10 s read timeout" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" idle
-check "64 connections at most; served again when they go" $PY "$REGCRED_SRC/tests/fakes/socket_client.py" "$D_SOCK" flood
+check "a body over 64 KiB: 413" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" big
+check "a half-sent request: closed after the 10 s read timeout" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" idle
+check "64 connections at most; served again when they go" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" flood
 check "no fixture password in the log" sh -c "! grep -q status-pw '$T/regcredd.log'"
 finish
