@@ -19,9 +19,9 @@
 #include "daemon/app/pull_tests.hpp"
 #include "daemon/app/source_feed.hpp"
 #include "daemon/app/state_saver.hpp"
+#include "daemon/app/systemd_status.hpp"
 #include "daemon/handlers/credentials.hpp"
-#include "daemon/handlers/metrics.hpp"
-#include "daemon/handlers/pulltests.hpp"
+#include "daemon/handlers/endpoints.hpp"
 #include "daemon/handlers/status.hpp"
 #include "daemon/kube/connection.hpp"
 #include "daemon/report/node_reporter.hpp"
@@ -41,16 +41,15 @@ PullTestConfig pull_test_config(const Config& c) {
 
 // The wiring and the lifecycle: the source feed fills the store; the flush schedule writes the
 // files and the state saver the state folder; the endpoints answer over the daemon's view.
-class Daemon : public api::Endpoints {
+class Daemon {
  public:
   Daemon(Config cfg, std::vector<std::string> args, Notifier& notifier)
       : cfg_(std::move(cfg)),
         args_(std::move(args)),
-        notifier_(notifier),
         loop_(io_),
+        systemd_(notifier, loop_),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         ready_timer_(io_),
-        watchdog_timer_(io_),
         feed_(io_, loop_, store_, progress_,
               {.changed =
                    [this](bool whole) {
@@ -63,10 +62,13 @@ class Daemon : public api::Endpoints {
         saver_(loop_, store_, {.namespaces = cfg_.namespace_credentials, .whole = cfg_.once},
                [this](sync::StateSnapshot snap) { submit_state(std::move(snap)); }),
         pull_tests_(io_, loop_, store_, pull_test_config(cfg_), [this] { update_condition(); }),
-        credentials_(cfg_, store_, [this](const core::DockerConfig& local) {
-          store_.set_local(local);
-          flush_.request();
-        }) {}
+        credentials_(cfg_, store_,
+                     [this](const core::DockerConfig& local) {
+                       store_.set_local(local);
+                       flush_.request();
+                     }),
+        endpoints_([this] { return view(); }, pull_tests_, credentials_,
+                   [this] { return reload_request(); }) {}
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
@@ -122,7 +124,7 @@ class Daemon : public api::Endpoints {
       update_condition();
     }
     handle_signals();
-    start_watchdog();
+    systemd_.start_watchdog();
     arm_ready_deadline();
     feed_.start();
     io::log_info("regcredd started", {{"version", REGCRED_VERSION},
@@ -133,34 +135,18 @@ class Daemon : public api::Endpoints {
     return exit_code_;
   }
 
-  // api::Endpoints: each a handler over the daemon's view.
-  bool ready() const override { return progress_.ready(); }
-  nlohmann::json status(bool privileged) override { return status_json(view(), privileged); }
-  std::string metrics() override { return metrics_text(view()); }
-  api::Response pulltests(const api::Request& req) override {
-    return pulltests_answer(pull_tests_, req);
-  }
-  api::Response pulltest(const api::Request& req, std::string_view id) override {
-    return pulltest_answer(pull_tests_, req, id);
-  }
-  api::Response start_pulltest(const api::Request& req) override {
-    return daemon::start_pulltest(pull_tests_, req);
-  }
-  api::Response reload() override {
+ private:
+  DaemonView view() { return {cfg_, store_, feed_.sources(), files_, pull_tests_, progress_}; }
+
+  // POST /v1/reload: a configuration that validates is applied after the answer is sent, as
+  // SIGHUP applies it.
+  api::Response reload_request() {
     auto parsed = load_config(args_);
     Result<void> valid = parsed ? validate(parsed->config) : fail(parsed.error());
     if (!valid) return api::error_response(400, "reload refused: " + valid.error().message);
-    loop_.post([this] { reload_now(); });  // after this answer is sent, like a SIGHUP
+    loop_.post([this] { reload_now(); });
     return api::json_response(200, {{"status", "reloading"}});
   }
-  api::Response helper_get(const api::Request& req) override { return credentials_.get(req); }
-  api::Response helper_list() override { return credentials_.list(); }
-  api::Response helper_store(const api::Request& req) override { return credentials_.store(req); }
-  api::Response helper_erase(const api::Request& req) override { return credentials_.erase(req); }
-  api::Response provider(const api::Request& req) override { return credentials_.provider(req); }
-
- private:
-  DaemonView view() { return {cfg_, store_, feed_.sources(), files_, pull_tests_, progress_}; }
 
   // Every source delivered a full state: the files may be written now.
   void synced() {
@@ -187,10 +173,9 @@ class Daemon : public api::Endpoints {
         shutdown();
         return;
       }
-      if (!ready_sent_) {
-        ready_sent_ = true;
-        notifier_.notify("READY=1\nSTATUS=waiting for the first sync of " +
-                         progress_.waiting_list() + "; files are not written until then");
+      if (!systemd_.ready_sent()) {
+        systemd_.status("waiting for the first sync of " + progress_.waiting_list() +
+                        "; files are not written until then");
         io::log_warning("reporting ready before the first full sync",
                         {{"waiting", progress_.waiting_list()}});
       }
@@ -208,7 +193,7 @@ class Daemon : public api::Endpoints {
       gid = g->gr_gid;
     }
     server_ = std::make_unique<api::StatusServer>(
-        io_, [this](const api::Request& r) { return api::route(r, *this); }, gid);
+        io_, [this](const api::Request& r) { return api::route(r, endpoints_); }, gid);
     if (int fd = systemd_listen_fd(); fd >= 0) {
       io::log_info("status socket from systemd", {{"fd", std::to_string(fd)}});
       return server_->adopt(fd);
@@ -239,7 +224,7 @@ class Daemon : public api::Endpoints {
                     {{"error", valid.error().message}});
       return;
     }
-    notifier_.notify("RELOADING=1");
+    systemd_.notify("RELOADING=1");
     Config next = parsed->config;
     next.once = cfg_.once;
     cfg_ = std::move(next);
@@ -252,22 +237,8 @@ class Daemon : public api::Endpoints {
     }
     feed_.start();
     io::log_info("configuration reloaded");
-    notifier_.notify("READY=1");
+    systemd_.notify("READY=1");
     flush_.request();
-  }
-
-  void start_watchdog() {
-    auto interval = notifier_.watchdog();
-    if (!interval) return;
-    watchdog_period_ = *interval / 2;
-    watchdog_tick();
-  }
-  void watchdog_tick() {
-    notifier_.notify("WATCHDOG=1");
-    watchdog_timer_.expires_after(watchdog_period_);
-    watchdog_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) watchdog_tick();
-    });
   }
 
   // A copy of the store for the state folder: to the writer thread, or with --once written here
@@ -319,11 +290,7 @@ class Daemon : public api::Endpoints {
                        std::to_string(view.rejected) + " rejected, " +
                        std::to_string(files_.sinks().size()) + " files" +
                        (all_ok ? "" : " (a write failed, see the log)");
-    if (line != last_status_line_ || !ready_sent_) {
-      last_status_line_ = line;
-      notifier_.notify((ready_sent_ ? "" : "READY=1\n") + std::string("STATUS=") + line);
-      ready_sent_ = true;
-    }
+    systemd_.status(line);
     update_condition();
     if (cfg_.once) {
       exit_code_ = (all_ok && view.rejected == 0) ? 0 : 1;
@@ -339,7 +306,7 @@ class Daemon : public api::Endpoints {
   void shutdown() {
     if (stopping_) return;
     stopping_ = true;
-    notifier_.notify("STOPPING=1");
+    systemd_.notify("STOPPING=1");
     feed_.stop();
     if (server_) server_->stop();
     flush_.stop();
@@ -348,7 +315,7 @@ class Daemon : public api::Endpoints {
     if (progress_.written && state_writer_) saver_.save_now(/*at_once=*/true);
     saver_.stop();
     ready_timer_.cancel();
-    watchdog_timer_.cancel();
+    systemd_.stop();
     pull_tests_.stop();
     signals_.cancel();
     io_.stop();
@@ -357,12 +324,10 @@ class Daemon : public api::Endpoints {
   asio::io_context io_;
   Config cfg_;
   std::vector<std::string> args_;
-  Notifier& notifier_;
   AsioLoop loop_;
+  SystemdStatus systemd_;
   asio::signal_set signals_;
   asio::steady_timer ready_timer_;
-  asio::steady_timer watchdog_timer_;
-  std::chrono::microseconds watchdog_period_{0};
 
   sync::Store store_;
   SyncProgress progress_;
@@ -373,11 +338,10 @@ class Daemon : public api::Endpoints {
   StateSaver saver_;
   PullTests pull_tests_;
   CredentialEndpoints credentials_;
+  DaemonEndpoints endpoints_;
   std::optional<sync::StateWriter> state_writer_;  // declared late: stops before what it uses
   std::unique_ptr<api::StatusServer> server_;
   std::unique_ptr<kube::NodeReporter> node_reporter_;
-  std::string last_status_line_;
-  bool ready_sent_ = false;
   bool stopping_ = false;
   int exit_code_ = 0;
 };
