@@ -1,5 +1,5 @@
 # The contract's entry points. Every target first makes sure the build dependencies are there.
-.PHONY: deps build test test-tsan run bench deb fuzz format check-format clean
+.PHONY: deps build test test-tsan run bench deb kube fuzz format check-format clean
 
 JOBS ?= $(shell nproc)
 
@@ -13,8 +13,14 @@ build: deps
 deb: build
 	sh packaging/deb/build.sh build/bin build
 
-# The package test installs the .deb `make deb` builds, so make test builds it first.
-test: deps deb
+# The real control plane for the kube test tier (tests/kube: kube-apiserver, etcd, kubectl at
+# the versions tests/kube/go.mod pins), built once per pinned version into build/kube.
+kube:
+	@tests/kube/build.sh build/kube
+
+# The package test installs the .deb `make deb` builds, and the kube tier runs what make kube
+# builds, so make test builds both first.
+test: deps deb kube
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 	ctest --preset dev

@@ -1,0 +1,106 @@
+# The real control plane for the kube test tier (POSIX sh, sourced after lib.sh): etcd and
+# kube-apiserver as make kube builds them, on loopback ports of their own, with a CA of their
+# own, --authorization-mode=Node,RBAC, a token file and client certificates. Everything lives in
+# $T/kube and stops with the test.
+#   kube_start            etcd + kube-apiserver; sets KUBE_URL, KBIN, KUBECONFIG_ADMIN
+#   kube_restart          kube-apiserver again on the same port and etcd (watch caches lost)
+#   kube_client NAME CN [O]   a client certificate and $T/kube/NAME.kubeconfig for that user
+#   kctl ARG...           kubectl as the cluster admin (system:masters)
+KBIN=${REGCRED_KUBE_BIN:-$REGCRED_SRC/build/kube/bin}
+for b in kube-apiserver etcd kubectl keyring-oracle helper-oracle; do
+  [ -x "$KBIN/$b" ] || { echo "$KBIN/$b is missing: make kube builds it (make test runs it first)"; exit 1; }
+done
+K=$T/kube
+
+kube_pki() {
+  mkdir -p "$K"
+  (
+    cd "$K"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+      -subj "/CN=regcred-kube-ca" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr \
+      -subj "/CN=kube-apiserver" 2>/dev/null
+    printf "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n" >server.cnf
+    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+      -out apiserver.crt -days 2 -extfile server.cnf 2>/dev/null
+    openssl genrsa -out sa.key 2048 2>/dev/null
+    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    # A static token for the bootstrap admin (tokens file: token,user,uid,"group1,group2").
+    printf '%s,admin-token-user,admin-token-uid,"system:masters"\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >tokens.csv
+  )
+}
+
+kube_client() { # NAME CN [O]: $K/NAME.crt, .key and .kubeconfig
+  (
+    cd "$K"
+    subj="/CN=$2"
+    [ -z "${3:-}" ] || subj="/O=$3$subj"
+    openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$subj" 2>/dev/null
+    printf "extendedKeyUsage=clientAuth\n" >client.cnf
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" \
+      -days 2 -extfile client.cnf 2>/dev/null
+  )
+  cat >"$K/$1.kubeconfig" <<KEOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: kube
+  cluster: {server: "$KUBE_URL", certificate-authority: "$K/ca.crt"}
+contexts:
+- name: $1
+  context: {cluster: kube, user: $1}
+current-context: $1
+users:
+- name: $1
+  user: {client-certificate: "$K/$1.crt", client-key: "$K/$1.key"}
+KEOF
+}
+
+kube_etcd() {
+  "$KBIN/etcd" --name regcred-test --data-dir "$K/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "regcred-test=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --log-level warn >>"$K/etcd.log" 2>&1 &
+  ETCD_PID=$!
+  PIDS="$PIDS $ETCD_PID"
+}
+
+kube_apiserver() {
+  "$KBIN/kube-apiserver" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 \
+    --secure-port "$KUBE_PORT" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+    --tls-cert-file "$K/apiserver.crt" --tls-private-key-file "$K/apiserver.key" \
+    --client-ca-file "$K/ca.crt" --token-auth-file "$K/tokens.csv" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --service-account-issuer https://kubernetes.default.svc \
+    --service-account-key-file "$K/sa.pub" --service-account-signing-key-file "$K/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/24 --cert-dir "$K/certs" \
+    ${KUBE_APISERVER_ARGS:-} >>"$K/apiserver.log" 2>&1 &
+  APISERVER_PID=$!
+  PIDS="$PIDS $APISERVER_PID"
+}
+
+kube_ready() { curl -s --cacert "$K/ca.crt" --cert "$K/admin.crt" --key "$K/admin.key" "$KUBE_URL/readyz" | grep -qx ok; }
+
+kube_start() {
+  kube_pki
+  ETCD_PORT=$(free_port)
+  ETCD_PEER_PORT=$(free_port)
+  KUBE_PORT=$(free_port)
+  KUBE_URL=https://127.0.0.1:$KUBE_PORT
+  kube_etcd
+  kube_apiserver
+  kube_client admin admin system:masters
+  KUBECONFIG_ADMIN=$K/admin.kubeconfig
+  wait_until 90 kube_ready || { echo "kube-apiserver not ready in 90 s:"; tail -20 "$K/apiserver.log"; return 1; }
+}
+
+kube_restart() {
+  stop_pid "$APISERVER_PID"
+  kube_apiserver
+  wait_until 90 kube_ready || { echo "kube-apiserver not ready after a restart:"; tail -20 "$K/apiserver.log"; return 1; }
+}
+
+kctl() { "$KBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# regcredd against a real kube-apiserver (make kube) with RBAC: secrets made and changed with
+# kubectl (the pitfalls too: a pretty-printed .dockerconfigjson, a .dockercfg secret), the
+# identity packaging/rbac/regcredd.yaml ships (reads secrets, a 403 elsewhere), the watch resumed
+# across a restart of kube-apiserver, and the node condition through the real admission chain.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+. "$REGCRED_SRC/tests/kube/control_plane.sh"
+fixture_passwords 'real-pw-'
+credential_files kube/tokens.csv "kube/etcd/*"
+
+kube_start
+PINNED=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$REGCRED_SRC/tests/kube/go.mod")
+server_is_pinned() { kctl version -o json | grep -q "\"gitVersion\": \"$PINNED\""; }
+check "kube-apiserver answers as the pinned release ($PINNED)" server_is_pinned
+check "the shipped RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcredd.yaml"
+kube_client node1 regcred-node-1 regcred:nodes
+NODE_KC=$K/node1.kubeconfig
+nkctl() { "$KBIN/kubectl" --kubeconfig "$NODE_KC" "$@"; }
+
+echo "# the node identity as shipped"
+check "it may list secrets" nkctl get secrets -n default
+nkctl get configmaps -A >"$T/cm.out" 2>&1 || true
+check "configmaps: 403 Forbidden" grep -q "Forbidden" "$T/cm.out"
+nkctl get pods -A >"$T/pods.out" 2>&1 || true
+check "pods: 403 Forbidden" grep -q "Forbidden" "$T/pods.out"
+nkctl create secret generic x --from-literal=a=b >"$T/create.out" 2>&1 || true
+check "creating a secret: forbidden" grep -qi "forbidden" "$T/create.out"
+
+kctl create namespace team-a >/dev/null
+kctl -n team-a create secret docker-registry app --docker-server=registry.a.example:5000 \
+  --docker-username=builder --docker-password=real-pw-1111 >/dev/null
+kctl -n team-a label secret app regcred.io/sync=true >/dev/null
+# A pretty-printed .dockerconfigjson (echo '{...}' | base64 of a formatted file) and a legacy
+# .dockercfg secret, as a user would apply them.
+PRETTY=$(printf '{\n  "auths": {\n    "pretty.example": {\n      "auth": "%s"\n    }\n  }\n}\n' \
+  "$(printf 'pp:real-pw-2222' | base64)" | base64 -w0)
+LEGACY=$(printf '{"legacy.example":{"auth":"%s"}}' "$(printf 'old:real-pw-3333' | base64)" | base64 -w0)
+cat >"$T/secrets.yaml" <<YEOF
+apiVersion: v1
+kind: Secret
+metadata: {name: pretty, namespace: team-a, labels: {regcred.io/sync: "true"}}
+type: kubernetes.io/dockerconfigjson
+data: {.dockerconfigjson: $PRETTY}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: legacy, namespace: team-a, labels: {regcred.io/sync: "true"}}
+type: kubernetes.io/dockercfg
+data: {.dockercfg: $LEGACY}
+YEOF
+check "kubectl applies the pitfalls" kctl apply -f "$T/secrets.yaml"
+
+KUB=$T/kubelet/config.json
+start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --kubelet-config "$KUB" --node-name node-1
+check "regcredd is ready against kube-apiserver" wait_until 30 ready
+check "kubectl's secret reaches kubelet's file" wait_until 10 auth_is "$KUB" registry.a.example:5000 builder:real-pw-1111
+check "the pretty-printed one too" auth_is "$KUB" pretty.example pp:real-pw-2222
+check "and the .dockercfg one" auth_is "$KUB" legacy.example old:real-pw-3333
+sock_get "$D_SOCK" /v1/status >"$T/status.json"
+check "status names the pretty-printed secret not-compact" grep -q "not-compact" "$T/status.json"
+
+kctl -n team-a delete secret app >/dev/null
+kctl -n team-a create secret docker-registry app --docker-server=registry.a.example:5000 \
+  --docker-username=builder --docker-password=real-pw-1112 >/dev/null
+kctl -n team-a label secret app regcred.io/sync=true >/dev/null
+check "a rotated password follows through the watch" wait_until 10 auth_is "$KUB" registry.a.example:5000 builder:real-pw-1112
+
+echo "# kube-apiserver restarted"
+kube_restart
+kctl -n team-a delete secret legacy >/dev/null
+check "the watch resumes: a deletion after the restart reaches the file" wait_until 30 lacks_key "$KUB" legacy.example
+check "  and the rest stays" auth_is "$KUB" registry.a.example:5000 builder:real-pw-1112
+
+finish

@@ -1,0 +1,18 @@
+#!/bin/sh
+# The consumers' own Go code as oracles over generated cases (seeded, reproducible): kubelet's
+# keyring (k8s.io/kubernetes/pkg/credentialprovider) against regcredctl explain's kubelet
+# matches.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+. "$REGCRED_SRC/tests/kube/control_plane.sh"
+fixture_passwords # the generated configs hold one made-up password, "pw"
+
+# The release build's regcredctl when make test built it (the same code; a thousand starts of
+# the sanitizer build take minutes).
+CTL=$REGCRED_SRC/build/bin/regcredctl
+[ -x "$CTL" ] || CTL=$REGCRED_BIN/regcredctl
+check "kubelet's keyring and explain agree on every case" \
+  sh -c "$PY '$REGCRED_SRC/tests/kube/keyring_oracle.py' '$CTL' '$KBIN/keyring-oracle' >'$T/keyring.txt' 2>&1"
+tail -3 "$T/keyring.txt"
+grep "^not ok" "$T/keyring.txt" | head -20 || true
+finish
