@@ -51,8 +51,11 @@ data: {.dockercfg: $LEGACY}
 YEOF
 check "kubectl applies the pitfalls" kctl apply -f "$T/secrets.yaml"
 
+# The node whose condition regcredd reports (kubelet would have registered it).
+printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 KUB=$T/kubelet/config.json
-start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --kubelet-config "$KUB" --node-name node-1
+start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --kubelet-config "$KUB" --node-name node-1 \
+  --node-conditions
 check "regcredd is ready against kube-apiserver" wait_until 30 ready
 check "kubectl's secret reaches kubelet's file" wait_until 10 auth_is "$KUB" registry.a.example:5000 builder:real-pw-1111
 check "the pretty-printed one too" auth_is "$KUB" pretty.example pp:real-pw-2222
@@ -65,6 +68,15 @@ kctl -n team-a create secret docker-registry app --docker-server=registry.a.exam
   --docker-username=builder --docker-password=real-pw-1112 >/dev/null
 kctl -n team-a label secret app regcred.io/sync=true >/dev/null
 check "a rotated password follows through the watch" wait_until 10 auth_is "$KUB" registry.a.example:5000 builder:real-pw-1112
+
+echo "# the node condition and its events, through the real admission chain"
+condition() {
+  kctl get node node-1 -o jsonpath='{.status.conditions[?(@.type=="RegistryCredentialsReady")].status} {.status.conditions[?(@.type=="RegistryCredentialsReady")].reason}'
+}
+condition_is() { [ "$(condition)" = "$1" ]; }
+check "node-1 has RegistryCredentialsReady True, CredentialsSynced" wait_until 15 condition_is "True CredentialsSynced"
+event_posted() { kctl get events -n default --field-selector involvedObject.name=node-1,reason=CredentialsSynced -o name | grep -q .; }
+check "an Event for the transition, on node-1" wait_until 10 event_posted
 
 echo "# kube-apiserver restarted"
 kube_restart
