@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/docker_config.hpp"
+#include "common/core/json_fields.hpp"
 #include "common/core/lookup_index.hpp"
 #include "common/io/local_store.hpp"
 #include "common/io/safe_file.hpp"
@@ -89,6 +90,91 @@ Result<std::optional<core::CredentialTable>> read_namespace_table(const std::str
     return std::optional<core::CredentialTable>(core::CredentialTable{});
   REGCRED_TRY_ASSIGN(auto cfg, core::DockerConfig::parse(it->dump()));
   return std::optional<core::CredentialTable>(core::table_of_state(cfg));
+}
+
+// ---- the writer ----
+
+Result<void> write_state_file(const std::string& state_dir, std::string_view name,
+                              const std::string& text) {
+  REGCRED_TRY_ASSIGN(Dir dir, open_dir(state_dir, CreateDirs::yes));
+  return write_file(dir, name, text, WriteOptions{0600, false});
+}
+
+std::string render_credentials(const core::StoreEntries& entries) {
+  // nlohmann::json (a std::map) rather than ordered_json: sorted output in O(n log n).
+  nlohmann::json auths = nlohmann::json::object();
+  nlohmann::json sources = nlohmann::json::object();
+  for (const auto& [key, e] : entries) {
+    nlohmann::json j = nlohmann::json::object();
+    // The store file is a credential file by design: it is what the helpers answer from.
+    if (!e.credential.username.empty() || !e.credential.password.empty()) {
+      j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+    }
+    if (!e.email.empty()) j["email"] = e.email;
+    if (!e.credential.identitytoken.empty()) {
+      j["identitytoken"] = e.credential.identitytoken.reveal();
+    }
+    auths[key] = std::move(j);
+    sources[key] = {{"source", e.from.source},
+                    {"namespace", e.from.namespace_},
+                    {"name", e.from.name},
+                    {"uid", e.from.uid},
+                    {"resourceVersion", e.from.resource_version}};
+  }
+  nlohmann::json root = {{"auths", std::move(auths)},
+                         {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
+  return core::json_text(root, 1, '\t');
+}
+
+std::string render_namespaces(const NamespaceTables& tables) {
+  nlohmann::json namespaces = nlohmann::json::object();
+  for (const auto& [ns, table] : tables) {
+    nlohmann::json auths = nlohmann::json::object();
+    nlohmann::json sources = nlohmann::json::object();
+    for (const auto& e : table) {
+      nlohmann::json j = nlohmann::json::object();
+      if (!e.credential.username.empty() || !e.credential.password.empty()) {
+        j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
+      }
+      auths[e.key] = std::move(j);
+      // rank is namespace \0 name \0 source.
+      auto a = e.rank.find('\0');
+      auto b = e.rank.find('\0', a + 1);
+      sources[e.key] = {{"namespace", e.rank.substr(0, a)},
+                        {"name", e.rank.substr(a + 1, b - a - 1)},
+                        {"source", e.rank.substr(b + 1)}};
+    }
+    namespaces[ns] = {{"auths", std::move(auths)},
+                      {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
+  }
+  nlohmann::json root = {{"version", 1}, {"namespaces", std::move(namespaces)}};
+  return core::json_text(root, 1, '\t');
+}
+
+Result<void> save(const std::string& state_dir, const Snapshot& snapshot) {
+  if (auto r = write_state_file(state_dir, k_credentials, render_credentials(snapshot.entries)); !r)
+    return fail(std::move(r).error().context("save the credential store"));
+  if (auto r = write_state_file(state_dir, k_lookup,
+                                core::render_lookup_index(core::table_of(snapshot.entries)));
+      !r) {
+    return fail(std::move(r).error().context("save the helpers' lookup index"));
+  }
+  if (snapshot.namespaces) {
+    if (auto r = write_state_file(state_dir, k_namespaces, render_namespaces(*snapshot.namespaces));
+        !r) {
+      return fail(std::move(r).error().context("save the namespace credentials"));
+    }
+  }
+  return ok();
+}
+
+Result<core::CredentialTable> read_previous(const std::string& state_dir) {
+  REGCRED_TRY_ASSIGN(Dir dir, open_dir(state_dir, CreateDirs::yes));
+  REGCRED_TRY_ASSIGN(auto content, read_file(dir, k_credentials, k_max_state_size));
+  if (!content) return core::CredentialTable{};
+  auto cfg = core::DockerConfig::parse(content->text);
+  if (!cfg) return core::CredentialTable{};
+  return core::table_of_state(*cfg);
 }
 
 }  // namespace regcred::io::state_folder

@@ -7,10 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <map>
-#include <set>
 
-#include "common/io/local_store.hpp"
 #include "common/io/log.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/app/file_sync.hpp"
@@ -89,20 +86,7 @@ class Daemon {
     state_writer_.emplace(cfg_.state_dir, [this](std::string error) {
       loop_.post([this, error = std::move(error)] { state_saved(error); });
     });
-    // Node-local credentials (docker-credential-regcred store) are there before any source.
-    if (auto local = io::load_local(cfg_.state_dir); local) {
-      store_.set_local(*local);
-    } else if (local.error().code != Code::not_found) {
-      io::log_error("cannot read the node-local credentials; serving without them",
-                    {{"error", local.error().message}});
-    }
-    // What it served before it stopped, until the sources deliver a full state: the helpers
-    // keep getting answers while the API server is down.
-    if (auto prev = sync::load_credentials(cfg_.state_dir); prev && !prev->empty()) {
-      store_.set_previous(*prev);
-      io::log_info("serving the previous credentials until the first full sync",
-                   {{"registries", std::to_string(prev->size())}});
-    }
+    restore_served(cfg_.state_dir, store_);
     files_.set_files(cfg_.docker_configs, cfg_.kubelet_config);
     if (!cfg_.once) {
       if (auto r = start_server(); !r) {
@@ -245,7 +229,7 @@ class Daemon {
   // (the exit code says whether it was saved).
   void submit_state(sync::StateSnapshot snap) {
     if (cfg_.once) {
-      auto r = sync::save_state(cfg_.state_dir, snap);
+      auto r = io::state_folder::save(cfg_.state_dir, snap);
       state_saved(r ? std::string() : r.error().message);
       return;
     }

@@ -1,8 +1,24 @@
 #include "daemon/app/file_sync.hpp"
 
+#include "common/io/local_store.hpp"
 #include "common/io/log.hpp"
+#include "common/io/state_folder.hpp"
 
 namespace regcred::daemon {
+
+void restore_served(const std::string& state_dir, sync::Store& store) {
+  if (auto local = io::load_local(state_dir); local) {
+    store.set_local(*local);
+  } else if (local.error().code != Code::not_found) {
+    io::log_error("cannot read the node-local credentials; serving without them",
+                  {{"error", local.error().message}});
+  }
+  if (auto prev = io::state_folder::read_previous(state_dir); prev && !prev->empty()) {
+    store.set_previous(*prev);
+    io::log_info("serving the previous credentials until the first full sync",
+                 {{"registries", std::to_string(prev->size())}});
+  }
+}
 
 Result<void> FileSync::load() {
   auto records = journal_.load();

@@ -16,6 +16,12 @@
 
 namespace regcred::daemon {
 
+// Before any source: the node-local credentials (docker-credential-regcred store), and what the
+// daemon served before it stopped, served until the sources deliver a full state, so that the
+// helpers keep getting answers while the API server is down. A file that cannot be read is
+// logged and served without.
+void restore_served(const std::string& state_dir, sync::Store& store);
+
 class FileSync {
  public:
   explicit FileSync(const std::string& state_dir) : journal_(state_dir) {}

@@ -18,100 +18,13 @@ namespace {
 
 constexpr std::size_t k_max_state_size = 256U << 20U;
 
-Result<void> write_state(const std::string& state_dir, std::string_view name,
-                         const std::string& text) {
-  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
-  return io::write_file(dir, name, text, io::WriteOptions{0600, false});
-}
-
 }  // namespace
-
-std::string render_credentials(const Entries& entries) {
-  // nlohmann::json (a std::map) rather than ordered_json: sorted output in O(n log n).
-  nlohmann::json auths = nlohmann::json::object();
-  nlohmann::json sources = nlohmann::json::object();
-  for (const auto& [key, e] : entries) {
-    nlohmann::json j = nlohmann::json::object();
-    // The store file is a credential file by design: it is what the helpers answer from.
-    if (!e.credential.username.empty() || !e.credential.password.empty()) {
-      j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
-    }
-    if (!e.email.empty()) j["email"] = e.email;
-    if (!e.credential.identitytoken.empty()) {
-      j["identitytoken"] = e.credential.identitytoken.reveal();
-    }
-    auths[key] = std::move(j);
-    sources[key] = {{"source", e.from.source},
-                    {"namespace", e.from.namespace_},
-                    {"name", e.from.name},
-                    {"uid", e.from.uid},
-                    {"resourceVersion", e.from.resource_version}};
-  }
-  nlohmann::json root = {{"auths", std::move(auths)},
-                         {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
-  return core::json_text(root, 1, '\t');
-}
 
 NamespaceTables namespace_tables(const Store& store) {
   NamespaceTables out;
   for (const auto& ns : store.namespaces())
     out.emplace_back(ns, store.namespace_table(ns));
   return out;
-}
-
-std::string render_namespaces(const NamespaceTables& tables) {
-  nlohmann::json namespaces = nlohmann::json::object();
-  for (const auto& [ns, table] : tables) {
-    nlohmann::json auths = nlohmann::json::object();
-    nlohmann::json sources = nlohmann::json::object();
-    for (const auto& e : table) {
-      nlohmann::json j = nlohmann::json::object();
-      if (!e.credential.username.empty() || !e.credential.password.empty()) {
-        j["auth"] = core::encode_auth(e.credential.username, e.credential.password).reveal();
-      }
-      auths[e.key] = std::move(j);
-      // rank is namespace \0 name \0 source.
-      auto a = e.rank.find('\0');
-      auto b = e.rank.find('\0', a + 1);
-      sources[e.key] = {{"namespace", e.rank.substr(0, a)},
-                        {"name", e.rank.substr(a + 1, b - a - 1)},
-                        {"source", e.rank.substr(b + 1)}};
-    }
-    namespaces[ns] = {{"auths", std::move(auths)},
-                      {"x-regcred", {{"version", 1}, {"sources", std::move(sources)}}}};
-  }
-  nlohmann::json root = {{"version", 1}, {"namespaces", std::move(namespaces)}};
-  return core::json_text(root, 1, '\t');
-}
-
-Result<void> save_state(const std::string& state_dir, const StateSnapshot& snapshot) {
-  if (auto r = write_state(state_dir, io::state_folder::k_credentials,
-                           render_credentials(snapshot.entries));
-      !r)
-    return fail(std::move(r).error().context("save the credential store"));
-  if (auto r = write_state(state_dir, io::state_folder::k_lookup,
-                           core::render_lookup_index(table_of(snapshot.entries)));
-      !r) {
-    return fail(std::move(r).error().context("save the helpers' lookup index"));
-  }
-  if (snapshot.namespaces) {
-    if (auto r = write_state(state_dir, io::state_folder::k_namespaces,
-                             render_namespaces(*snapshot.namespaces));
-        !r) {
-      return fail(std::move(r).error().context("save the namespace credentials"));
-    }
-  }
-  return ok();
-}
-
-Result<core::CredentialTable> load_credentials(const std::string& state_dir) {
-  REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(state_dir, io::CreateDirs::yes));
-  REGCRED_TRY_ASSIGN(auto content,
-                     io::read_file(dir, io::state_folder::k_credentials, k_max_state_size));
-  if (!content) return core::CredentialTable{};
-  auto cfg = core::DockerConfig::parse(content->text);
-  if (!cfg) return core::CredentialTable{};
-  return core::table_of_state(*cfg);
 }
 
 Result<SinkRecords> load_sink_records(const std::string& state_dir) {
@@ -146,7 +59,8 @@ Result<void> save_sink_records(const std::string& state_dir, const SinkRecords& 
     sinks[path] = {{"keys", std::move(keys)}};
   }
   nlohmann::json root = {{"version", 1}, {"sinks", std::move(sinks)}};
-  return write_state(state_dir, io::state_folder::k_sinks, core::json_text(root, 1, '\t'));
+  return io::state_folder::write_state_file(state_dir, io::state_folder::k_sinks,
+                                            core::json_text(root, 1, '\t'));
 }
 
 Result<void> SinkJournal::open(bool truncate) {

@@ -1,7 +1,7 @@
-// state.hpp: the state folder's writer (its layout and the helpers' reader are
-// common/io/state_folder.hpp): the store rendered as credentials.json, lookup.idx and
-// namespaces.json, and the record of the entries the daemon wrote in each sink file (sinks.json
-// with its journal).
+// state.hpp: what of the state folder is the daemon's alone: the record of the entries it wrote
+// in each sink file (sinks.json with its journal), and the store's namespace tables for
+// namespaces.json. The rest of the folder (layout, writer, reader) is
+// common/io/state_folder.hpp.
 #pragma once
 
 #include <map>
@@ -18,25 +18,11 @@
 
 namespace regcred::sync {
 
-using Entries = std::map<std::string, StoreEntry>;
-std::string render_credentials(const Entries& entries);
-// credentials.json as a table (empty when there is none or it does not parse).
-Result<core::CredentialTable> load_credentials(const std::string& state_dir);
+using StateSnapshot = io::state_folder::Snapshot;
+using io::state_folder::NamespaceTables;
 
-// namespaces.json: every namespace's accepted secrets, merged.
-using NamespaceTables = std::vector<std::pair<std::string, core::CredentialTable>>;
+// namespaces.json's tables: every namespace's accepted secrets, merged.
 NamespaceTables namespace_tables(const Store& store);
-std::string render_namespaces(const NamespaceTables& tables);
-
-// What the state folder holds, copied out of the store so that it can be written away from the
-// event loop.
-struct StateSnapshot {
-  std::uint64_t generation = 0;
-  Entries entries;
-  std::optional<NamespaceTables> namespaces;  // with namespace-scoped credentials
-};
-// credentials.json, lookup.idx and (when there) namespaces.json, each replaced atomically.
-Result<void> save_state(const std::string& state_dir, const StateSnapshot& snapshot);
 
 using SinkRecords = std::map<std::string, OwnedKeys>;  // sink path -> owned keys
 Result<SinkRecords> load_sink_records(const std::string& state_dir);

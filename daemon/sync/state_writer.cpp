@@ -32,7 +32,7 @@ void StateWriter::run() {
     StateSnapshot s = std::move(*next_);
     next_.reset();
     lock.unlock();
-    auto r = save_state(state_dir_, s);
+    auto r = io::state_folder::save(state_dir_, s);
     s = StateSnapshot{};  // freed here, not on the loop
     // Rendering three files of the store's size peaks at several times its size: hand the freed
     // memory back to the system, or RSS stays at the peak.

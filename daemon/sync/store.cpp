@@ -17,28 +17,8 @@ bool rejects(std::string_view code) {
   return std::find(warnings.begin(), warnings.end(), code) == warnings.end();
 }
 
-namespace {
-
-// "a\0b\0c": ordered as the tuple (a, b, c), since no name holds a NUL.
-std::string join_nul(const std::string& a, const std::string& b, const std::string& c) {
-  std::string s;
-  s.reserve(a.size() + b.size() + c.size() + 2);
-  s += a;
-  s += '\0';
-  s += b;
-  s += '\0';
-  s += c;
-  return s;
-}
-
-}  // namespace
-
-std::string Provenance::rank() const {
-  return join_nul(namespace_, name, source);
-}
-
 std::string Store::id(const std::string& ns, const std::string& name, const std::string& stream) {
-  return join_nul(ns, name, stream);
+  return core::join_nul(ns, name, stream);
 }
 
 Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::string& source) {
@@ -288,14 +268,6 @@ std::optional<std::vector<std::string>> Store::changed_since(std::uint64_t gener
 void Store::forget_changes_through(std::uint64_t generation) {
   std::erase_if(changes_, [&](const auto& c) { return c.first <= generation; });
   forgotten_through_ = std::max(forgotten_through_, generation);
-}
-
-core::CredentialTable table_of(const std::map<std::string, StoreEntry>& entries) {
-  core::CredentialTable t;
-  t.reserve(entries.size());
-  for (const auto& [key, e] : entries)
-    t.push_back({key, e.credential, e.from.rank(), e.from.display()});
-  return t;
 }
 
 const core::CredentialTable& Store::table() {

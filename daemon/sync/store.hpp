@@ -22,27 +22,13 @@
 #include "common/core/docker_config.hpp"
 #include "common/core/label_selector.hpp"
 #include "common/core/secret_manifest.hpp"
+#include "common/core/store_entry.hpp"
 
 namespace regcred::sync {
 
-struct Provenance {
-  std::string source;  // "dir:/etc/regcred/secrets", "kube:https://10.0.0.1:6443", "local"
-  std::string namespace_;
-  std::string name;
-  std::string uid;
-  std::string resource_version;
-  std::string display() const { return source == "local" ? "local" : namespace_ + "/" + name; }
-  // The store's precedence as a string: lower wins (namespace, name, source; local first).
-  std::string rank() const;
-};
-
-struct StoreEntry {
-  std::string key;  // the registry key as the secret writes it
-  core::Credential credential;
-  std::string email;
-  Provenance from;
-  std::vector<Provenance> shadowed;
-};
+using core::Provenance;
+using core::StoreEntry;
+using core::table_of;
 
 struct SecretReport {
   Provenance from;
@@ -146,9 +132,6 @@ class Store {
   core::CredentialTable table_;
   core::LabelSelector node_selector_;
 };
-
-// Store entries as the helpers' table (key order).
-core::CredentialTable table_of(const std::map<std::string, StoreEntry>& entries);
 
 // Lint codes that reject a secret: kubelet or docker would fail with it, or the registry would
 // refuse the password. The others (not-compact, ambiguous-key, duplicate-registry,
