@@ -299,6 +299,11 @@ std::optional<std::string> docker_file_store_key(const std::vector<std::string>&
   return std::nullopt;
 }
 
+std::optional<std::string> containers_reference_error(std::string_view domain) {
+  if (domain.starts_with('[')) return std::string("invalid reference format");
+  return std::nullopt;
+}
+
 Result<std::vector<std::string>> containers_lookup_order(std::string_view key,
                                                          bool legacy_dockercfg) {
   const std::string k(key);

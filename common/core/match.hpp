@@ -76,6 +76,11 @@ std::optional<std::string> docker_file_store_key(const std::vector<std::string>&
 
 // ---- containers/image ----
 
+// containers/image's reference grammar has no bracketed IPv6 host: it refuses such an image
+// ("invalid reference format") before any credential lookup, where docker and kubelet accept
+// it. The refusal's text, or nullopt when it parses the domain.
+std::optional<std::string> containers_reference_error(std::string_view domain);
+
 // validateKey + authKeysForKey: the keys tried for "host/ns/repo", most specific first, or an
 // error with containers/image's text for a key it refuses.
 Result<std::vector<std::string>> containers_lookup_order(std::string_view key,

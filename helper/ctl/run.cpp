@@ -215,9 +215,16 @@ Result<Json> explain(const std::string& image, const core::DockerConfig& cfg) {
 
   // containers/image: credHelpers[registry], else the most specific auths key.
   Json containers = {{"key", nullptr}};
-  if (auto order = core::containers_lookup_order(repo)) containers["tried"] = *order;
-  if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() &&
-                                         h->contains(ref.domain) && (*h)[ref.domain].is_string()) {
+  if (auto refused = core::containers_reference_error(ref.domain)) {
+    containers["error"] = *refused;
+  } else if (auto order = core::containers_lookup_order(repo)) {
+    containers["tried"] = *order;
+  }
+  if (containers.contains("error")) {
+    // containers/image stops at the reference: no key is tried.
+  } else if (auto h = root.find("credHelpers"); h != root.end() && h->is_object() &&
+                                                h->contains(ref.domain) &&
+                                                (*h)[ref.domain].is_string()) {
     containers["helper"] = "docker-credential-" + (*h)[ref.domain].get<std::string>();
   } else if (auto k = core::containers_file_key(keys, repo)) {
     containers["key"] = *k;

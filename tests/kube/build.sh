@@ -12,10 +12,12 @@ command -v go >/dev/null || { echo "make kube: Go is not installed (go 1.24 or l
 k8s=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$here/go.mod")
 etcd=$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' "$here/go.mod")
 stamp="$out/versions"
-want="kubernetes $k8s etcd $etcd $(cat "$here/go.sum" "$here"/cmd/*/main.go | sha256sum | cut -c1-16)"
+want="kubernetes $k8s etcd $etcd $(cat "$here/go.sum" "$here"/cmd/*/main.go "$here/clients/go.sum" \
+  "$here"/clients/cmd/*/main.go | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
   [ -x "$out/bin/kube-apiserver" ] && [ -x "$out/bin/etcd" ] && [ -x "$out/bin/kubectl" ] &&
-  [ -x "$out/bin/keyring-oracle" ] && [ -x "$out/bin/helper-oracle" ]; then
+  [ -x "$out/bin/keyring-oracle" ] && [ -x "$out/bin/helper-oracle" ] &&
+  [ -x "$out/bin/config-oracle" ]; then
   exit 0
 fi
 
@@ -28,4 +30,8 @@ echo "make kube: kube-apiserver and kubectl $k8s, etcd $etcd, the oracles (cache
 cd "$here"
 GOFLAGS=-mod=readonly go build -ldflags "$ldflags" -o "$out/bin/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl ./cmd/...
+# The docker CLI's and containers/image's config code, in a module of their own so that their
+# dependencies do not move the control plane's (containers_image_openpgp: no gpgme to link).
+cd "$here/clients"
+GOFLAGS=-mod=readonly go build -tags containers_image_openpgp -o "$out/bin/" ./cmd/...
 echo "$want" >"$stamp"

@@ -7,7 +7,7 @@
 #   kube_client NAME CN [O]   a client certificate and $T/kube/NAME.kubeconfig for that user
 #   kctl ARG...           kubectl as the cluster admin (system:masters)
 KBIN=${REGCRED_KUBE_BIN:-$REGCRED_SRC/build/kube/bin}
-for b in kube-apiserver etcd kubectl keyring-oracle helper-oracle; do
+for b in kube-apiserver etcd kubectl keyring-oracle helper-oracle config-oracle; do
   [ -x "$KBIN/$b" ] || { echo "$KBIN/$b is missing: make kube builds it (make test runs it first)"; exit 1; }
 done
 K=$T/kube
