@@ -207,20 +207,26 @@ users:
 KCEOF
 }
 
+# make_ca DIR CN, then sign_cert DIR NAME SUBJECT EXTENSIONS: a CA (DIR/ca.crt, ca.key) and a
+# certificate it signs (DIR/NAME.crt, NAME.key), valid for two days.
+make_ca() {
+  mkdir -p "$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1/ca.key" -out "$1/ca.crt" -days 2 \
+    -subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+sign_cert() {
+  openssl req -newkey rsa:2048 -nodes -keyout "$1/$2.key" -out "$1/$2.csr" -subj "$3" 2>/dev/null
+  printf '%b\n' "$4" >"$1/$2.cnf"
+  openssl x509 -req -in "$1/$2.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial \
+    -out "$1/$2.crt" -days 2 -extfile "$1/$2.cnf" 2>/dev/null
+}
+
 # A test CA and a server certificate for 127.0.0.1/localhost, in $T/pki.
 make_pki() {
-  mkdir -p "$T/pki"
-  (
-    cd "$T/pki"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-      -subj "/CN=regcred-test-ca" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
-    printf "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n" >ext.cnf
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt \
-      -days 2 -extfile ext.cnf 2>/dev/null
-    mkdir -p certs.d && cp ca.crt certs.d/
-  )
+  make_ca "$T/pki" regcred-test-ca
+  sign_cert "$T/pki" server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"
+  mkdir -p "$T/pki/certs.d" && cp "$T/pki/ca.crt" "$T/pki/certs.d/"
 }
 
 start_regcredd() { # args...; sets D_PID, D_SOCK; logs to $T/regcredd.log

@@ -2,8 +2,11 @@
 the consumers meet (schemes, /v1/ and /v2/ paths, ports, globs, Docker Hub's names, paths), and
 images, seeded and reproducible, plus corner cases kept whatever the seed draws. Each key gets a
 username of its own (u0, u1, ...), which names the key a consumer's credential came from."""
+import argparse
 import base64
+import json
 import random
+import subprocess
 
 KEYS = [
     "docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/",
@@ -56,3 +59,29 @@ def generate(seed, configs, images):
         keys = rng.sample(KEYS, rng.randint(2, 10))
         cases += [(keys, img) for img in rng.sample(IMAGES, images)]
     return cases
+
+
+def parse_args(doc):
+    """REGCREDCTL ORACLE [--seed N] [--configs N] [--images N], the cases they make, and the
+    oracle's answer to each (it reads one case a line and answers one line each)."""
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("regcredctl")
+    ap.add_argument("oracle")
+    ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--configs", type=int, default=100)
+    ap.add_argument("--images", type=int, default=10)
+    a = ap.parse_args()
+    cases = generate(a.seed, a.configs, a.images)
+    lines = "".join(json.dumps({"config": config_of(k), "image": i}) + "\n" for k, i in cases)
+    got = subprocess.run([a.oracle], input=lines, capture_output=True, text=True, check=True)
+    answers = [json.loads(line) for line in got.stdout.splitlines()]
+    assert len(answers) == len(cases), (len(answers), len(cases))
+    return a, cases, answers
+
+
+def explain(regcredctl, path, keys, image):
+    """regcredctl explain IMAGE over a config of `keys` written to `path`."""
+    with open(path, "w") as f:
+        json.dump(config_of(keys), f)
+    return subprocess.run([regcredctl, "explain", image, "--docker-config", path, "-o", "json"],
+                          capture_output=True, text=True)

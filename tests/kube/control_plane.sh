@@ -13,17 +13,11 @@ done
 K=$T/kube
 
 kube_pki() {
-  mkdir -p "$K"
+  make_ca "$K" regcred-kube-ca
+  sign_cert "$K" apiserver /CN=kube-apiserver \
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth"
   (
     cd "$K"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-      -subj "/CN=regcred-kube-ca" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr \
-      -subj "/CN=kube-apiserver" 2>/dev/null
-    printf "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n" >server.cnf
-    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-      -out apiserver.crt -days 2 -extfile server.cnf 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
     # A static token for the bootstrap admin (tokens file: token,user,uid,"group1,group2").
@@ -32,15 +26,9 @@ kube_pki() {
 }
 
 kube_client() { # NAME CN [O]: $K/NAME.crt, .key and .kubeconfig
-  (
-    cd "$K"
-    subj="/CN=$2"
-    [ -z "${3:-}" ] || subj="/O=$3$subj"
-    openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$subj" 2>/dev/null
-    printf "extendedKeyUsage=clientAuth\n" >client.cnf
-    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" \
-      -days 2 -extfile client.cnf 2>/dev/null
-  )
+  subj="/CN=$2"
+  [ -z "${3:-}" ] || subj="/O=$3$subj"
+  sign_cert "$K" "$1" "$subj" "extendedKeyUsage=clientAuth"
   cat >"$K/$1.kubeconfig" <<KEOF
 apiVersion: v1
 kind: Config
