@@ -50,18 +50,48 @@ type: kubernetes.io/dockercfg
 data: {.dockercfg: $LEGACY}
 YEOF
 check "kubectl applies the pitfalls" kctl apply -f "$T/secrets.yaml"
+# What the server's selectors keep out: a pull secret without the opt-in label (labelSelector),
+# and a labelled Opaque secret (fieldSelector type=).
+kctl -n team-a create secret docker-registry unlabelled --docker-server=unlabelled.example \
+  --docker-username=u --docker-password=real-pw-4444 >/dev/null
+kctl -n team-a create secret generic opaque --from-literal=.dockerconfigjson='{"auths":{}}' >/dev/null
+kctl -n team-a label secret opaque regcred.io/sync=true >/dev/null
+# More secrets than one list page holds (regcredd asks for 500 at a time): the real server's
+# continue tokens.
+kctl create namespace team-b >/dev/null
+$PY - "$T/many.json" <<'PYEOF'
+import base64, json, sys
+items = []
+for i in range(520):
+    reg = f"r{i}.team-b.example"
+    auth = base64.b64encode(f"u{i}:real-pw-{i:04d}".encode()).decode()
+    cfg = json.dumps({"auths": {reg: {"auth": auth}}}, separators=(",", ":"))
+    items.append({"apiVersion": "v1", "kind": "Secret",
+                  "metadata": {"name": f"s{i}", "namespace": "team-b",
+                               "labels": {"regcred.io/sync": "true"}},
+                  "type": "kubernetes.io/dockerconfigjson",
+                  "data": {".dockerconfigjson": base64.b64encode(cfg.encode()).decode()}})
+json.dump({"apiVersion": "v1", "kind": "List", "items": items}, open(sys.argv[1], "w"))
+PYEOF
+credential_files many.json
+check "kubectl creates 520 more" sh -c "'$KBIN/kubectl' --kubeconfig '$KUBECONFIG_ADMIN' create -f '$T/many.json' >/dev/null"
 
 # The node whose condition regcredd reports (kubelet would have registered it).
 printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 KUB=$T/kubelet/config.json
-start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --kubelet-config "$KUB" --node-name node-1 \
+start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --namespace team-b --kubelet-config "$KUB" \
+  --node-name node-1 \
   --node-conditions
 check "regcredd is ready against kube-apiserver" wait_until 30 ready
 check "kubectl's secret reaches kubelet's file" wait_until 10 auth_is "$KUB" registry.a.example:5000 builder:real-pw-1111
 check "the pretty-printed one too" auth_is "$KUB" pretty.example pp:real-pw-2222
 check "and the .dockercfg one" auth_is "$KUB" legacy.example old:real-pw-3333
+check "the unlabelled one does not" lacks_key "$KUB" unlabelled.example
+check "all 520 of team-b, over two list pages" auth_is "$KUB" r519.team-b.example u519:real-pw-0519
+check "  the first page's too" auth_is "$KUB" r0.team-b.example u0:real-pw-0000
 sock_get "$D_SOCK" /v1/status >"$T/status.json"
 check "status names the pretty-printed secret not-compact" grep -q "not-compact" "$T/status.json"
+check "the Opaque secret never reached the store" sh -c "! grep -q 'team-a/opaque' '$T/status.json'"
 
 kctl -n team-a delete secret app >/dev/null
 kctl -n team-a create secret docker-registry app --docker-server=registry.a.example:5000 \
