@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/core/socket_api.hpp"
+#include "common/core/status_api.hpp"
 
 namespace regcred::daemon {
 namespace {
@@ -18,21 +19,16 @@ nlohmann::json redacted(nlohmann::json j, bool privileged) {
 }  // namespace
 
 api::Response pulltests_answer(const PullTests& tests, const api::Request& req) {
-  nlohmann::json results = nlohmann::json::object();
+  core::status_api::PullTests out;
   for (const auto& [image, list] : tests.results()) {
-    nlohmann::json l = nlohmann::json::array();
+    auto& l = out.results[image];
     for (const auto& r : list)
       l.push_back(redacted(r, req.privileged));
-    results[image] = std::move(l);
   }
-  nlohmann::json running = nlohmann::json::array();
-  for (const auto& [id, image] : tests.running())
-    running.push_back({{"id", id}, {"image", image}});
-  return api::json_response(200,
-                            {{"results", results},
-                             {"running", running},
-                             {"scheduled", tests.config().scheduled},
-                             {"interval", std::to_string(tests.config().interval.count()) + "s"}});
+  out.running.assign(tests.running().begin(), tests.running().end());
+  out.scheduled = tests.config().scheduled;
+  out.interval = std::to_string(tests.config().interval.count()) + "s";
+  return api::json_response(200, core::status_api::to_json(out));
 }
 
 api::Response pulltest_answer(const PullTests& tests, const api::Request& req,

@@ -1,26 +1,20 @@
 #include "daemon/handlers/status.hpp"
 
 #include "common/core/json_fields.hpp"
+#include "common/core/status_api.hpp"
 #include "common/io/time_text.hpp"
 
 namespace regcred::daemon {
 namespace {
 
-nlohmann::json provenance_json(const sync::Provenance& p) {
-  return {{"source", p.source},
-          {"namespace", p.namespace_},
-          {"name", p.name},
-          {"uid", p.uid},
-          {"resourceVersion", p.resource_version}};
-}
+namespace status_api = core::status_api;
 
-nlohmann::json sink_json(const sync::SinkStatus& st) {
-  nlohmann::json j = {{"path", st.path},       {"kind", st.kind},           {"ok", st.ok},
-                      {"entries", st.managed}, {"conflicts", st.conflicts}, {"writes", st.writes}};
-  if (!st.error.empty()) j["error"] = st.error;
-  if (st.last_write) j["lastWrite"] = io::rfc3339(*st.last_write);
-  if (st.last_sync) j["lastSync"] = io::rfc3339(*st.last_sync);
-  return j;
+status_api::Sink sink_of(const sync::SinkStatus& st) {
+  status_api::Sink out{st.path,      st.kind,   st.ok,        st.error,    st.managed,
+                       st.conflicts, st.writes, std::nullopt, std::nullopt};
+  if (st.last_write) out.last_write = io::rfc3339(*st.last_write);
+  if (st.last_sync) out.last_sync = io::rfc3339(*st.last_sync);
+  return out;
 }
 
 }  // namespace
@@ -34,53 +28,36 @@ std::string SyncProgress::waiting_list() const {
 
 nlohmann::json status_json(const DaemonView& v, bool privileged) {
   const auto& view = v.store.view();
-  nlohmann::json sources = nlohmann::json::array();
-  for (const auto& s : v.sources)
-    sources.push_back(s->status());
-  nlohmann::json sinks = nlohmann::json::array();
-  for (const auto& s : v.files.sinks())
-    sinks.push_back(sink_json(s.status()));
-  nlohmann::json registries = nlohmann::json::array();
-  for (const auto& [key, e] : view.entries) {
-    nlohmann::json j = {{"key", key}, {"secret", provenance_json(e.from)}};
-    if (privileged) j["username"] = e.credential.username;
-    nlohmann::json sh = nlohmann::json::array();
-    for (const auto& p : e.shadowed)
-      sh.push_back(provenance_json(p));
-    j["shadowed"] = std::move(sh);
-    registries.push_back(std::move(j));
-  }
-  nlohmann::json secrets = nlohmann::json::array();
-  v.store.each_report([&](const sync::SecretReport& r, const std::vector<sync::SecretItem>& items) {
-    nlohmann::json keys = nlohmann::json::array();
-    for (const auto& item : items)
-      keys.push_back(item.key);
-    secrets.push_back({{"secret", r.from.display()},
-                       {"source", provenance_json(r.from)},
-                       {"status", r.rejected ? "rejected" : "synced"},
-                       {"keys", std::move(keys)},
-                       {"problems", r.problems}});
-  });
   const auto& p = v.progress;
-  nlohmann::json store = {{"secrets", v.store.secret_count()},  {"registries", view.entries.size()},
-                          {"rejected", view.rejected},          {"shadowed", view.shadowed},
-                          {"generation", v.store.generation()}, {"stateDir", v.config.state_dir},
-                          {"ok", p.state_error.empty()}};
-  if (!p.state_error.empty()) store["error"] = p.state_error;
-  nlohmann::json out = {
-      {"node", v.config.node_name},
-      {"ready", p.ready()},
-      {"synced", p.synced},
-      {"waitingFor", std::vector<std::string>(p.waiting.begin(), p.waiting.end())},
-      {"startedAt", io::rfc3339(p.started)},
-      {"sources", std::move(sources)},
-      {"sinks", std::move(sinks)},
-      {"store", std::move(store)},
-      {"registries", std::move(registries)},
-      {"secrets", std::move(secrets)}};
-  if (p.last_write) out["lastSync"] = io::rfc3339(*p.last_write);
-  out["namespaceCredentials"] = v.config.namespace_credentials;
-  return out;
+  status_api::Status s;
+  s.node = v.config.node_name;
+  s.ready = p.ready();
+  s.synced = p.synced;
+  s.waiting_for.assign(p.waiting.begin(), p.waiting.end());
+  s.started_at = io::rfc3339(p.started);
+  if (p.last_write) s.last_sync = io::rfc3339(*p.last_write);
+  for (const auto& src : v.sources) {
+    auto j = src->status();
+    s.sources.push_back({src->name(), core::json_value(j, "synced", false),
+                         core::json_value(j, "lastError", ""), std::move(j)});
+  }
+  for (const auto& sk : v.files.sinks())
+    s.sinks.push_back(sink_of(sk.status()));
+  s.store = {v.store.secret_count(), view.entries.size(), view.rejected, view.shadowed,
+             v.store.generation(),   v.config.state_dir,  p.state_error};
+  for (const auto& [key, e] : view.entries) {
+    s.registries.push_back({key, e.from,
+                            privileged ? std::optional(e.credential.username) : std::nullopt,
+                            e.shadowed});
+  }
+  v.store.each_report([&](const sync::SecretReport& r, const std::vector<sync::SecretItem>& items) {
+    status_api::SecretReport out{r.from.display(), r.from, r.rejected, {}, r.problems};
+    for (const auto& item : items)
+      out.keys.push_back(item.key);
+    s.secrets.push_back(std::move(out));
+  });
+  s.namespace_credentials = v.config.namespace_credentials;
+  return status_api::to_json(s);
 }
 
 kube::NodeCondition node_condition(const DaemonView& v) {

@@ -11,6 +11,7 @@
 #include "common/core/image_ref.hpp"
 #include "common/core/match.hpp"
 #include "common/core/provider.hpp"
+#include "common/core/status_api.hpp"
 #include "common/io/status_client.hpp"
 #include "helper/backend/backend.hpp"
 #include "helper/ctl/output.hpp"
@@ -21,6 +22,7 @@ namespace regcred::ctl {
 namespace {
 
 using nlohmann::json;
+namespace status_api = core::status_api;
 
 std::optional<json> get_json(const std::string& socket, const std::string& target,
                              std::string& error) {
@@ -141,51 +143,45 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
     err << "regcredctl: status: regcredd does not answer on " << socket << ": " << error << "\n";
     return 1;
   }
-  if (auto pulls = get_json(socket, "/v1/pulltests", error))
-    (*status)["pullTests"] = (*pulls)["results"];
+  std::map<std::string, std::vector<json>> pull_results;
+  if (auto pulls = get_json(socket, "/v1/pulltests", error)) {
+    if (auto p = status_api::decode_pulltests(*pulls)) pull_results = std::move(p->results);
+    (*status)["pullTests"] = pull_results;
+  }
   if (format != "table") {
     print_structured(nlohmann::ordered_json::parse(status->dump()), format, out);
     return 0;
   }
-  const json& s = *status;
-  const json& store = s["store"];
-  out << "NODE        " << core::json_value(s, "node", "") << "\n";
-  out << "REGCREDD    " << core::json_value(s, "version", "") << ", "
-      << (core::json_value(s, "ready", false) ? "ready" : "not ready") << ", last sync "
-      << core::json_value(s, "lastSync", "never") << "\n";
-  out << "STORE       " << core::json_value(store, "secrets", 0) << " secrets, "
-      << core::json_value(store, "registries", 0) << " registries, "
-      << core::json_value(store, "rejected", 0) << " rejected, "
-      << core::json_value(store, "shadowed", 0) << " shadowed\n";
-  for (const auto& src : s["sources"]) {
-    out << "SOURCE      " << core::json_value(src, "name", "") << ": "
-        << (core::json_value(src, "synced", false) ? "synced" : "not synced")
-        << (src.contains("lastError") && src["lastError"].is_string()
-                ? ", last error: " + src["lastError"].get<std::string>()
-                : "")
-        << "\n";
+  auto decoded = status_api::decode_status(*status);
+  if (!decoded) {
+    err << "regcredctl: status: " << decoded.error().message << "\n";
+    return 1;
   }
-  for (const auto& sk : s["sinks"]) {
-    out << "FILE        " << core::json_value(sk, "path", "") << ": "
-        << (core::json_value(sk, "ok", false) ? "ok"
-                                              : "FAILED " + core::json_value(sk, "error", ""))
-        << ", " << core::json_value(sk, "entries", 0) << " entries, " << sk["conflicts"].size()
-        << " conflicts\n";
+  const status_api::Status& s = *decoded;
+  out << "NODE        " << s.node << "\n";
+  out << "REGCREDD    " << s.version << ", " << (s.ready ? "ready" : "not ready") << ", last sync "
+      << s.last_sync.value_or("never") << "\n";
+  out << "STORE       " << s.store.secrets << " secrets, " << s.store.registries << " registries, "
+      << s.store.rejected << " rejected, " << s.store.shadowed << " shadowed\n";
+  for (const auto& src : s.sources) {
+    out << "SOURCE      " << src.name << ": " << (src.synced ? "synced" : "not synced")
+        << (src.last_error.empty() ? "" : ", last error: " + src.last_error) << "\n";
   }
-  for (const auto& sec : s["secrets"]) {
-    if (core::json_value(sec, "status", "") != "rejected" && sec["problems"].empty()) continue;
-    out << (core::json_value(sec, "status", "") == "rejected" ? "REJECTED    " : "WARNING     ")
-        << core::json_value(sec, "secret", "") << "\n";
-    for (const auto& p : sec["problems"])
-      out << "              " << p.get<std::string>() << "\n";
+  for (const auto& sk : s.sinks) {
+    out << "FILE        " << sk.path << ": " << (sk.ok ? "ok" : "FAILED " + sk.error) << ", "
+        << sk.entries << " entries, " << sk.conflicts.size() << " conflicts\n";
   }
-  if (s.contains("pullTests")) {
-    for (const auto& [image, list] : s["pullTests"].items()) {
-      if (list.empty()) continue;
-      const auto& r = list[0];
-      out << "PULL TEST   " << image << ": " << core::json_value(r, "class", "") << " ("
-          << core::json_value(r, "finishedAt", "") << ")\n";
-    }
+  for (const auto& sec : s.secrets) {
+    if (!sec.rejected && sec.problems.empty()) continue;
+    out << (sec.rejected ? "REJECTED    " : "WARNING     ") << sec.secret << "\n";
+    for (const auto& p : sec.problems)
+      out << "              " << p << "\n";
+  }
+  for (const auto& [image, list] : pull_results) {
+    if (list.empty()) continue;
+    const auto& r = list[0];
+    out << "PULL TEST   " << image << ": " << core::json_value(r, "class", "") << " ("
+        << core::json_value(r, "finishedAt", "") << ")\n";
   }
   return 0;
 }
@@ -222,7 +218,14 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
 
   // 1. This node, and regcredd.
   std::string error;
-  auto status = get_json(a.socket, "/v1/status", error);
+  std::optional<status_api::Status> status;
+  if (auto j = get_json(a.socket, "/v1/status", error)) {
+    if (auto s = status_api::decode_status(*j)) {
+      status = std::move(*s);
+    } else {
+      error = s.error().message;
+    }
+  }
   Step s1{1, "node " + host_name() + ": regcredd runs and is in sync", "passed", "", ""};
   if (!status) {
     s1.state = "failed";
@@ -231,17 +234,15 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
         "systemctl status regcredd; journalctl -u regcredd (the checks below use its state folder)";
     fail_verdict("regcredd is not running on this node: start it (systemctl start regcredd)");
   } else {
-    const json& st = *status;
+    const status_api::Status& st = *status;
     std::vector<std::string> bad;
-    for (const auto& sk : st["sinks"]) {
-      if (!core::json_value(sk, "ok", true))
-        bad.push_back(core::json_value(sk, "path", "") + ": " + core::json_value(sk, "error", ""));
+    for (const auto& sk : st.sinks) {
+      if (!sk.ok) bad.push_back(sk.path + ": " + sk.error);
     }
-    s1.detail = "node " + core::json_value(st, "node", "") + ", regcredd " +
-                core::json_value(st, "version", "") + ", " +
-                std::to_string(core::json_value(st["store"], "secrets", 0)) +
-                " secrets, last sync " + core::json_value(st, "lastSync", "never");
-    if (!core::json_value(st, "ready", false)) {
+    s1.detail = "node " + st.node + ", regcredd " + st.version + ", " +
+                std::to_string(st.store.secrets) + " secrets, last sync " +
+                st.last_sync.value_or("never");
+    if (!st.ready) {
       s1.state = "failed";
       s1.hint = "regcredd has not finished its first sync: check its sources (regcredctl status)";
       fail_verdict("regcredd is not in sync yet: check its sources with regcredctl status");
@@ -347,11 +348,10 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
     s4.detail = s5.detail =
         "give the pod's namespace (-n NS) and its imagePullSecret (--secret NAME)";
   } else {
-    std::vector<const json*> candidates;
-    for (const auto& sec : (*status)["secrets"]) {
-      const auto& src = sec["source"];
-      if (core::json_value(src, "namespace", "") != *a.namespace_) continue;
-      if (a.secret && core::json_value(src, "name", "") != *a.secret) continue;
+    std::vector<const status_api::SecretReport*> candidates;
+    for (const auto& sec : status->secrets) {
+      if (sec.source.namespace_ != *a.namespace_) continue;
+      if (a.secret && sec.source.name != *a.secret) continue;
       candidates.push_back(&sec);
     }
     const std::string what = *a.namespace_ + (a.secret ? "/" + *a.secret : " (any pull secret)");
@@ -369,11 +369,9 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
       std::vector<std::string> problems;
       bool rejected = false;
       for (const auto* sec : candidates) {
-        if (core::json_value(*sec, "status", "") == "rejected") rejected = true;
-        for (const auto& k : (*sec)["keys"])
-          keys.push_back(k.get<std::string>());
-        for (const auto& p : (*sec)["problems"])
-          problems.push_back(p.get<std::string>());
+        rejected = rejected || sec->rejected;
+        keys.insert(keys.end(), sec->keys.begin(), sec->keys.end());
+        problems.insert(problems.end(), sec->problems.begin(), sec->problems.end());
       }
       core::KubeletKeyring ring(keys);
       auto matches = ring.lookup(ref->name());
