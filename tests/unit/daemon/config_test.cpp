@@ -1,6 +1,7 @@
 // regcredd's configuration: defaults, then the file, then flags; one option table behind the
 // flags, the YAML keys and --print-config; errors that name the file, the key or the flag.
 #include "daemon/config/config.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,12 +17,6 @@ namespace fs = std::filesystem;
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "regcred-config.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string file(const std::string& yaml) {
     const auto p = (dir_ / "regcredd.yaml").string();
     std::ofstream(p) << yaml;
@@ -29,7 +24,8 @@ class ConfigTest : public ::testing::Test {
   }
   Result<ParsedArgs> load(std::vector<std::string> args) { return load_config(args); }
 
-  fs::path dir_;
+  testing::TempDir tmp_{"regcred-config"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(ConfigTest, DefaultsWithoutAFile) {

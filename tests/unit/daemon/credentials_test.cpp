@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "tests/support/secrets.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace regcred::daemon {
 namespace {
@@ -18,20 +19,17 @@ using testing::pull_secret;
 class Credentials : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "regcred-cred.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     config_.state_dir = dir_.string();
     store_.upsert("kube", pull_secret("team-a", "pull", "quay.io", "robot", "pw-1"), "kube");
   }
-  void TearDown() override { fs::remove_all(dir_); }
   api::Response post(const std::string& target, const std::string& body,
                      api::Response (CredentialEndpoints::*call)(const api::Request&)) {
     return (endpoints_.*call)(api::Request{"POST", target, body, true});
   }
   static nlohmann::json body(const api::Response& r) { return nlohmann::json::parse(r.body); }
 
-  fs::path dir_;
+  testing::TempDir tmp_{"regcred-cred"};
+  const fs::path& dir_ = tmp_.path();
   Config config_;
   sync::Store store_;
   std::vector<std::size_t> local_changes_;

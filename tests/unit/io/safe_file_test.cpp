@@ -2,6 +2,7 @@
 // a planted link in a folder others may write), and that a write replaces atomically with the
 // mode asked for. The tests that need another user run in the integration tier.
 #include "common/io/safe_file.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -20,12 +21,6 @@ namespace fs = std::filesystem;
 
 class SafeFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "regcred-safe-file.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
   void put(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
   Dir dir(const fs::path& p) {
     auto d = open_dir(p.string(), CreateDirs::yes);
@@ -33,7 +28,8 @@ class SafeFile : public ::testing::Test {
     return std::move(*d);
   }
 
-  fs::path root_;
+  testing::TempDir tmp_{"regcred-safe-file"};
+  const fs::path& root_ = tmp_.path();
 };
 
 TEST_F(SafeFile, WritesAtomicallyWithTheModeAndReadsBack) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/io/local_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace regcred::io::state_folder {
 namespace {
@@ -24,15 +25,10 @@ core::StoreEntry entry(const std::string& key, const std::string& user, const st
 
 class StateFolder : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "regcred-state.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string state() const { return (dir_ / "state").string(); }
 
-  fs::path dir_;
+  testing::TempDir tmp_{"regcred-state"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(StateFolder, NoFolderYetIsAnEmptyStore) {
