@@ -7,6 +7,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "${1:?usage: build.sh OUT}"
 out=$(cd "$1" && pwd)
+# Go's own install folder when the environment's PATH does not name it (a CI shell, sudo).
+command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
 command -v go >/dev/null || { echo "make kube: Go is not installed (go 1.24 or later)" >&2; exit 1; }
 
 k8s=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$here/go.mod")
