@@ -4,10 +4,11 @@
 //	{"config": <a docker config.json>, "image": "<image>"}
 //
 // and one answer a line on stdout: {"docker": [keys], "containers": [keys]}. Each list holds
-// every key that consumer returned over 16 tries: both look a legacy-spelled key up by ranging
-// over a Go map, so where two keys name the same registry either may come back, and the
-// comparison accepts any of them. An empty list: no credential. The test gives every key a
-// username of its own, which names the key a credential came from.
+// every key that consumer returned over 64 tries per key of the config: both look a
+// legacy-spelled key up by ranging over a Go map, so where several keys name the same registry
+// any of them may come back (each about equally often: one missed over that many tries is a
+// chance below 1e-6), and the comparison accepts any of them. An empty list: no credential. The
+// test gives every key a username of its own, which names the key a credential came from.
 //
 // docker: command.RetrieveAuthTokenFromImage, what `docker pull` and `docker push` run.
 // containers: pkg/docker/config.GetCredentialsForRef, what the docker transport of skopeo,
@@ -31,7 +32,7 @@ import (
 	"go.podman.io/image/v5/types"
 )
 
-const tries = 16
+const triesPerKey = 64
 
 type kase struct {
 	Config json.RawMessage `json:"config"`
@@ -72,14 +73,15 @@ func run(dir string, c kase) answer {
 		}
 	}
 	out := answer{Docker: []string{}, Containers: []string{}}
+	tries := triesPerKey * max(1, len(parsed.Auths))
 
 	docker := map[string]bool{}
+	cf := configfile.New(path)
+	if err := cf.LoadFromReader(strings.NewReader(string(c.Config))); err != nil {
+		out.DockerError = err.Error()
+		tries = 0
+	}
 	for i := 0; i < tries; i++ {
-		cf := configfile.New(path)
-		if err := cf.LoadFromReader(strings.NewReader(string(c.Config))); err != nil {
-			out.DockerError = err.Error()
-			break
-		}
 		token, err := command.RetrieveAuthTokenFromImage(cf, c.Image)
 		if err != nil {
 			out.DockerError = err.Error()
