@@ -29,6 +29,9 @@ class KubeSource : public Source {
     if (const char* v = std::getenv("REGCRED_WATCH_IDLE_TIMEOUT_S"); v != nullptr) {
       opt.idle_timeout = std::chrono::seconds(std::atol(v));  // tests of dead connections
     }
+    if (const char* v = std::getenv("REGCRED_WATCH_TIMEOUT_S"); v != nullptr) {
+      opt.watch_timeout_min = std::chrono::seconds(std::atol(v));  // tests of bookmarks
+    }
     for (const auto& path : paths) {
       for (std::string_view type : {core::k_type_dockerconfigjson, core::k_type_dockercfg}) {
         kube::StreamSpec spec;

@@ -18,8 +18,22 @@ struct StreamSpec {
   std::string label_selector;
 };
 
-// One page of the list: the selectors, `limit`, and the page's continue token.
-std::string list_target(const StreamSpec& spec, int limit, std::string_view continue_token);
+// The resourceVersion a list asks for, as client-go's reflector chooses it
+// (relistResourceVersion): "0" for the first list, which the API server answers from its watch
+// cache; the last one synced for a relist, which it also answers from the cache (a result at
+// least that fresh); "" (a consistent read) once the server said that version is unavailable.
+std::string list_resource_version(std::string_view last_synced, bool unavailable);
+// The page size a list asks for: none for a relist from the cache ("0" ignores it anyway, and a
+// limit on any other version sends the list to etcd), unless the server paged an earlier list.
+int list_page_limit(std::string_view resource_version, bool paginated, int page_limit);
+// One page of the list: the selectors, `limit` (0: none), and either the resourceVersion (the
+// first page) or the page's continue token (the ones after, which carry it); the query's keys
+// sorted, as client-go's url.Values.Encode sends them.
+std::string list_target(const StreamSpec& spec, int limit, std::string_view continue_token,
+                        std::string_view resource_version);
+// A list the watch cache cannot serve yet (504, ResourceVersionTooLarge): client-go then lists
+// from etcd, as after a 410.
+bool too_large_resource_version(long status, std::string_view body);
 // The watch from `resource_version`, with bookmarks; the query's keys sorted, as client-go's
 // url.Values.Encode sends them.
 std::string watch_target(const StreamSpec& spec, std::string_view resource_version,
@@ -29,7 +43,7 @@ std::string watch_target(const StreamSpec& spec, std::string_view resource_versi
 enum class Next { relist, rewatch, backoff_relist, backoff_rewatch };
 struct AfterError {
   Next next;
-  bool forget_version = false;     // 410 Gone: the resourceVersion is too old
+  bool forget_version = false;     // 410 Gone on a list: list from etcd next
   bool reread_credential = false;  // 401: the token may have been rotated
   bool wait_retry_after = false;   // 429 or 5xx with Retry-After: wait that long, then retry
 };

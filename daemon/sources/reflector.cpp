@@ -110,8 +110,8 @@ Reflector::Outcome Reflector::on_status_error(long status, const std::string& bo
   set_state("error", msg);
   const AfterError after = after_status(status, listing, retry_after.has_value());
   if (after.forget_version) {
-    io::log_info("resourceVersion expired; listing again", {{"stream", spec_.id}});
-    rv_.clear();
+    io::log_info("resourceVersion unavailable; listing from etcd", {{"stream", spec_.id}});
+    rv_unavailable_ = true;
   } else if (after.reread_credential) {
     io::log_warning("unauthorized; reading the credential again",
                     {{"stream", spec_.id}, {"error", msg}});
@@ -139,9 +139,12 @@ Reflector::Outcome Reflector::list() {
   std::vector<core::SecretManifest> items;
   std::string cont;
   std::string list_rv;
+  int pages = 0;
   for (;;) {
     if (stop_) return Outcome::stopped;
-    auto r = client_.get(list_target(spec_, opt_.page_limit, cont));
+    const std::string asked = list_resource_version(rv_, rv_unavailable_);
+    auto r = client_.get(
+        list_target(spec_, list_page_limit(asked, paginated_, opt_.page_limit), cont, asked));
     if (!r) {
       if (stop_) return Outcome::stopped;
       set_state("error", r.error().message);
@@ -153,6 +156,15 @@ Reflector::Outcome Reflector::list() {
       io::log_info("list continue token expired; listing again", {{"stream", spec_.id}});
       items.clear();
       cont.clear();
+      continue;
+    }
+    if (!rv_unavailable_ && cont.empty() &&
+        (r->status == 410 || too_large_resource_version(r->status, r->body))) {
+      // The version asked for is gone, or the watch cache has not reached it: client-go lists
+      // again at once, from etcd.
+      io::log_info("resourceVersion unavailable; listing from etcd",
+                   {{"stream", spec_.id}, {"status", std::to_string(r->status)}});
+      rv_unavailable_ = true;
       continue;
     }
     if (r->status != 200) return on_status_error(r->status, r->body, r->retry_after, true);
@@ -167,9 +179,12 @@ Reflector::Outcome Reflector::list() {
       io::log_warning("list item skipped", {{"stream", spec_.id}, {"error", problem.message}});
     }
     std::move(page->items.begin(), page->items.end(), std::back_inserter(items));
+    ++pages;
     if (cont.empty()) break;
   }
   rv_ = list_rv;
+  rv_unavailable_ = false;
+  if (pages > 1) paginated_ = true;
   {
     std::lock_guard lock(status_mu_);
     if (lists_ > 0) ++relists_;
@@ -216,7 +231,7 @@ Reflector::Outcome Reflector::watch() {
           io::log_info("watch: resourceVersion expired; listing again",
                        {{"stream", spec_.id}, {"message", ev->message}});
           set_state("error", "410 in watch: " + ev->message);
-          rv_.clear();
+          // client-go relists at the last version synced: the watch cache answers that.
           after = Outcome::relist;
         } else {
           set_state("error", "watch ERROR event: " + ev->message);

@@ -74,6 +74,10 @@ class Reflector {
   std::condition_variable wait_cv_;
 
   std::string rv_;  // last resourceVersion seen (list, event or bookmark)
+  // The server said rv_ is gone (a list's 410 or ResourceVersionTooLarge): list from etcd.
+  bool rv_unavailable_ = false;
+  // The server paged a list: relists ask for pages too.
+  bool paginated_ = false;
   Backoff backoff_;
 
   mutable std::mutex status_mu_;

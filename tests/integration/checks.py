@@ -118,6 +118,63 @@ def is_json(path):
     return 0
 
 
+# ---- the API server's audit log, as control_plane.sh's kube_requests prints it ----
+
+def _requests(path, since=0):
+    """[(verb, code, path, {param: value})] from line `since` (1-based) of a requests file."""
+    from urllib.parse import parse_qsl, urlsplit
+    out = []
+    for n, line in enumerate(open(path), 1):
+        if n < int(since) or not line.strip():
+            continue
+        verb, code, uri = line.split(" ", 2)
+        u = urlsplit(uri.strip())
+        out.append((verb, int(code), u.path, dict(parse_qsl(u.query, keep_blank_values=True))))
+    return out
+
+
+def _stream(r):
+    return r[2] + "?" + r[3].get("fieldSelector", "")
+
+
+def lists_ask(requests, since, version, streams):
+    """The first list of each stream from line `since` on asked for resourceVersion=`version`
+    ("" : none, a read from etcd; "synced": the last version that stream's watches used), and
+    `streams` streams listed."""
+    rs = _requests(requests)
+    since = int(since)
+    firsts, last_watch = {}, {}
+    for n, r in enumerate(rs, 1):
+        if r[0] == "watch":
+            last_watch[_stream(r)] = r[3].get("resourceVersion", "")
+        if r[0] == "list" and n >= since and _stream(r) not in firsts:
+            firsts[_stream(r)] = (r[3].get("resourceVersion", ""), last_watch.get(_stream(r)))
+    if len(firsts) != int(streams):
+        return _fail(f"{len(firsts)} streams listed, not {streams}: {sorted(firsts)}")
+    for s, (asked, watched) in firsts.items():
+        want = watched if version == "synced" else version
+        if asked != want or not want and version == "synced":
+            return _fail(f"{s}: the list asked resourceVersion={asked!r}, not {want!r}")
+    return 0
+
+
+def no_list_from_etcd(requests, since):
+    """No list from line `since` on went to etcd (a list without resourceVersion, or paged on
+    from one)."""
+    for r in _requests(requests, since):
+        if r[0] == "list" and r[3].get("resourceVersion", "") == "" and "continue" not in r[3]:
+            return _fail(f"a list from etcd: {r[2]} {r[3]}")
+    return 0
+
+
+def watch_resumed_at_bookmark(requests, since, version):
+    """A watch from line `since` on resumed at `version` or later: a bookmark moved it there."""
+    for r in _requests(requests, since):
+        if r[0] == "watch" and int(r[3].get("resourceVersion") or 0) >= int(version):
+            return 0
+    return _fail(f"no watch resumed at {version} or later")
+
+
 def main(argv):
     if len(argv) < 2 or argv[1].startswith("_") or argv[1] not in globals():
         return _fail(f"usage: checks.py NAME ARG... (no check {argv[1:2]})")

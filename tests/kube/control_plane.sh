@@ -6,6 +6,8 @@
 #   kube_restart          kube-apiserver again on the same port and etcd (watch caches lost)
 #   kube_client NAME CN [O]   a client certificate and $T/kube/NAME.kubeconfig for that user
 #   kctl ARG...           kubectl as the cluster admin (system:masters)
+#   kube_requests USER    what regcredd asked the API server as USER, from its audit log: one
+#                         line a request, "verb code requestURI"
 KBIN=${REGCRED_KUBE_BIN:-$REGCRED_SRC/build/kube/bin}
 for b in kube-apiserver etcd kubectl keyring-oracle helper-oracle config-oracle; do
   [ -x "$KBIN/$b" ] || { echo "$KBIN/$b is missing: make kube builds it (make test runs it first)"; exit 1; }
@@ -22,6 +24,8 @@ kube_pki() {
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
     # A static token for the bootstrap admin (tokens file: token,user,uid,"group1,group2").
     printf '%s,admin-token-user,admin-token-uid,"system:masters"\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >tokens.csv
+    # Every request's metadata (no bodies: no secret reaches the log), once it is answered.
+    printf 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n' >audit-policy.yaml
   )
 }
 
@@ -65,6 +69,7 @@ kube_apiserver() {
     --service-account-issuer https://kubernetes.default.svc \
     --service-account-key-file "$K/sa.pub" --service-account-signing-key-file "$K/sa.key" \
     --service-cluster-ip-range 10.96.0.0/24 --cert-dir "$K/certs" \
+    --audit-policy-file "$K/audit-policy.yaml" --audit-log-path "$K/audit.log" \
     ${KUBE_APISERVER_ARGS:-} >>"$K/apiserver.log" 2>&1 &
   APISERVER_PID=$!
   PIDS="$PIDS $APISERVER_PID"
@@ -89,6 +94,18 @@ kube_restart() {
   stop_pid "$APISERVER_PID"
   kube_apiserver
   wait_until 90 kube_ready || { echo "kube-apiserver not ready after a restart:"; tail -20 "$K/apiserver.log"; return 1; }
+}
+
+kube_requests() {
+  $PY - "$K/audit.log" "$1" <<'PYEOF'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    # A watch is logged when its response starts and again when it ends: keep the first.
+    if e["user"]["username"] == sys.argv[2] and e["userAgent"].startswith("regcredd/") and e["stage"] in ("ResponseStarted", "ResponseComplete") \
+            and not (e["verb"] == "watch" and e["stage"] == "ResponseComplete"):
+        print(e["verb"], e.get("responseStatus", {}).get("code", 0), e["requestURI"])
+PYEOF
 }
 
 kctl() { "$KBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

@@ -1,8 +1,11 @@
 #!/bin/sh
 # regcredd against a real kube-apiserver (make kube) with RBAC: secrets made and changed with
 # kubectl (the pitfalls too: a pretty-printed .dockerconfigjson, a .dockercfg secret), the
-# identity packaging/rbac/regcredd.yaml ships (reads secrets, a 403 elsewhere), the watch resumed
-# across a restart of kube-apiserver, and the node condition through the real admission chain.
+# identity packaging/rbac/regcredd.yaml ships (reads secrets, a 403 elsewhere), lists and
+# watches as client-go makes them (the first list from the watch cache, pages, bookmarks), the
+# watch resumed across a restart of kube-apiserver, the real 410s (from the watch cache after a
+# restart, from etcd after a compaction) and the relist after them, and the node condition
+# through the real admission chain. The requests are read from the API server's audit log.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 . "$REGCRED_SRC/tests/kube/control_plane.sh"
@@ -56,8 +59,8 @@ kctl -n team-a create secret docker-registry unlabelled --docker-server=unlabell
   --docker-username=u --docker-password=real-pw-4444 >/dev/null
 kctl -n team-a create secret generic opaque --from-literal=.dockerconfigjson='{"auths":{}}' >/dev/null
 kctl -n team-a label secret opaque regcred.io/sync=true >/dev/null
-# More secrets than one list page holds (regcredd asks for 500 at a time): the real server's
-# continue tokens.
+# More secrets than one list page holds (regcredd asks for 500 at a time): the watch cache
+# answers in one page, etcd in pages with continue tokens.
 kctl create namespace team-b >/dev/null
 $PY - "$T/many.json" <<'PYEOF'
 import base64, json, sys
@@ -79,6 +82,8 @@ check "kubectl creates 520 more" sh -c "'$KBIN/kubectl' --kubeconfig '$KUBECONFI
 # The node whose condition regcredd reports (kubelet would have registered it).
 printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 KUB=$T/kubelet/config.json
+# Watches of 6 to 11 s: the API server sends a bookmark 2 s before each one ends.
+export REGCRED_WATCH_TIMEOUT_S=6
 start_regcredd --kubeconfig "$NODE_KC" --namespace team-a --namespace team-b --kubelet-config "$KUB" \
   --node-name node-1 \
   --node-conditions
@@ -87,9 +92,26 @@ check "kubectl's secret reaches kubelet's file" wait_until 10 auth_is "$KUB" reg
 check "the pretty-printed one too" auth_is "$KUB" pretty.example pp:real-pw-2222
 check "and the .dockercfg one" auth_is "$KUB" legacy.example old:real-pw-3333
 check "the unlabelled one does not" lacks_key "$KUB" unlabelled.example
-check "all 520 of team-b, over two list pages" auth_is "$KUB" r519.team-b.example u519:real-pw-0519
-check "  the first page's too" auth_is "$KUB" r0.team-b.example u0:real-pw-0000
+check "all 520 of team-b (one list: the watch cache does not page)" auth_is "$KUB" r519.team-b.example u519:real-pw-0519
+check "  the first one too" auth_is "$KUB" r0.team-b.example u0:real-pw-0000
+
+echo "# lists and watches as client-go makes them"
+kube_requests regcred-node-1 >"$T/requests.txt"
+check "each stream's first list asked the watch cache (resourceVersion=0)" \
+  pycheck lists_ask "$T/requests.txt" 1 0 4
+check "no list went to etcd" pycheck no_list_from_etcd "$T/requests.txt" 1
+kctl create namespace team-c >/dev/null
+kctl -n team-c create secret generic elsewhere --from-literal=a=b >/dev/null
+RV=$(kctl -n team-c get secret elsewhere -o jsonpath='{.metadata.resourceVersion}')
+SINCE=$(($(wc -l <"$T/requests.txt") + 1))
+resumed_past() {
+  kube_requests regcred-node-1 >"$T/requests.txt"
+  pycheck watch_resumed_at_bookmark "$T/requests.txt" "$SINCE" "$RV" 2>/dev/null
+}
+check "a bookmark moves the watches past a change they do not select ($RV)" wait_until 30 resumed_past
 sock_get "$D_SOCK" /v1/status >"$T/status.json"
+check "  and status counts it" sh -c "grep -q '\"bookmarks\":[1-9]' '$T/status.json'"
+
 check "status names the pretty-printed secret not-compact" grep -q "not-compact" "$T/status.json"
 check "the Opaque secret never reached the store" sh -c "! grep -q 'team-a/opaque' '$T/status.json'"
 
@@ -113,5 +135,39 @@ kube_restart
 kctl -n team-a delete secret legacy >/dev/null
 check "the watch resumes: a deletion after the restart reaches the file" wait_until 30 lacks_key "$KUB" legacy.example
 check "  and the rest stays" auth_is "$KUB" registry.a.example:5000 builder:real-pw-1112
+
+echo "# a 410 from the watch cache: regcredd away while kube-apiserver restarts"
+kill -STOP "$D_PID"
+kctl -n team-a delete secret pretty >/dev/null
+kube_restart
+kube_requests regcred-node-1 >"$T/requests.txt"
+SINCE=$(($(wc -l <"$T/requests.txt") + 1))
+kill -CONT "$D_PID"
+check "the deletion made while it was away reaches the file" wait_until 30 lacks_key "$KUB" pretty.example
+check "the server said 410: too old resource version" grep -q "too old resource version" "$T/regcredd.log"
+kube_requests regcred-node-1 >"$T/requests.txt"
+check "each stream relisted once, at the version it had synced (the watch cache)" \
+  pycheck lists_ask "$T/requests.txt" "$SINCE" synced 4
+check "  none from etcd" pycheck no_list_from_etcd "$T/requests.txt" "$SINCE"
+
+echo "# a 410 from etcd after a compaction (no watch cache for secrets)"
+kill -STOP "$D_PID"
+kctl -n team-a delete secret app >/dev/null
+KUBE_APISERVER_ARGS="--watch-cache-sizes=secrets#0 --etcd-compaction-interval=1s" kube_restart
+sleep 4 # three compactions: the versions regcredd watched from are gone from etcd
+kill -CONT "$D_PID"
+check "the deletion reaches the file" wait_until 30 lacks_key "$KUB" registry.a.example:5000
+check "etcd said the version is compacted (410)" \
+  grep -q "resourceVersion for the provided watch is too old" "$T/regcredd.log"
+check "  and the rest stays" auth_is "$KUB" r519.team-b.example u519:real-pw-0519
+
+echo "# pages with continue tokens: etcd answers a list (no watch cache) 500 at a time"
+"$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$NODE_KC" --namespace team-b \
+  --kubelet-config "$T/once/config.json" --state-dir "$T/state-once" >"$T/once.log" 2>&1
+check "regcredd --once has all 520, the last page's" auth_is "$T/once/config.json" r519.team-b.example u519:real-pw-0519
+check "  and the first page's" auth_is "$T/once/config.json" r0.team-b.example u0:real-pw-0000
+kube_requests regcred-node-1 >"$T/requests.txt"
+check "  over two pages: the second asked with the first one's continue token" \
+  grep -q "^list 200 /api/v1/namespaces/team-b/secrets?continue=" "$T/requests.txt"
 
 finish

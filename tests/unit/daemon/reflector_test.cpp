@@ -13,13 +13,40 @@ const StreamSpec k_spec{"kube:x/api/v1/secrets?type=kubernetes.io/dockerconfigjs
                         "/api/v1/namespaces/team-a/secrets", "type=kubernetes.io/dockerconfigjson",
                         "regcred.io/sync=true"};
 
-TEST(Reflector, ListPagesCarrySelectorsLimitAndTheContinueToken) {
+TEST(Reflector, ListPagesCarrySelectorsLimitAndTheVersionOrTheContinueToken) {
   EXPECT_EQ(
-      list_target(k_spec, 500, ""),
+      list_target(k_spec, 500, "", "0"),
       "/api/v1/namespaces/team-a/secrets?fieldSelector=type%3Dkubernetes.io%2Fdockerconfigjson"
-      "&labelSelector=regcred.io%2Fsync%3Dtrue&limit=500");
-  EXPECT_EQ(list_target({"id", "/api/v1/secrets", "", ""}, 10, "eyJ2Ijoi+/="),
-            "/api/v1/secrets?limit=10&continue=eyJ2Ijoi%2B%2F%3D");
+      "&labelSelector=regcred.io%2Fsync%3Dtrue&limit=500&resourceVersion=0");
+  // A continue token carries the version: the API server refuses both.
+  EXPECT_EQ(list_target({"id", "/api/v1/secrets", "", ""}, 10, "eyJ2Ijoi+/=", "0"),
+            "/api/v1/secrets?continue=eyJ2Ijoi%2B%2F%3D&limit=10");
+  // A consistent read from etcd; a relist from the watch cache, without a limit.
+  EXPECT_EQ(list_target({"id", "/p", "", ""}, 500, "", ""), "/p?limit=500");
+  EXPECT_EQ(list_target({"id", "/p", "", ""}, 0, "", "12345"), "/p?resourceVersion=12345");
+}
+
+TEST(Reflector, ListsAsClientGoMakesThem) {
+  // The first list from the watch cache; a relist at the version synced; etcd once it is gone.
+  EXPECT_EQ(list_resource_version("", false), "0");
+  EXPECT_EQ(list_resource_version("12345", false), "12345");
+  EXPECT_EQ(list_resource_version("12345", true), "");
+  EXPECT_EQ(list_resource_version("", true), "");
+  // Pages for "0" (the cache ignores the limit) and for etcd; none for a relist from the cache,
+  // unless the server paged before.
+  EXPECT_EQ(list_page_limit("0", false, 500), 500);
+  EXPECT_EQ(list_page_limit("", false, 500), 500);
+  EXPECT_EQ(list_page_limit("12345", false, 500), 0);
+  EXPECT_EQ(list_page_limit("12345", true, 500), 500);
+}
+
+TEST(Reflector, TooLargeResourceVersionIsTheCacheNotThereYet) {
+  EXPECT_TRUE(too_large_resource_version(
+      504, R"({"kind":"Status","status":"Failure","message":"Too large resource version: 12, )"
+           R"(current: 10","reason":"Timeout","details":{"causes":[{"reason":)"
+           R"("ResourceVersionTooLarge","message":"Too large resource version"}]},"code":504})"));
+  EXPECT_FALSE(too_large_resource_version(504, R"({"reason":"Timeout","code":504})"));
+  EXPECT_FALSE(too_large_resource_version(500, "Too large resource version"));
 }
 
 TEST(Reflector, TheWatchAsClientGoSendsIt) {
@@ -43,7 +70,7 @@ TEST(Reflector, WhatFollowsAnErrorStatus) {
   };
   const Case cases[] = {
       {410, true, false, Next::relist, true, false, false},
-      {410, false, false, Next::relist, true, false, false},
+      {410, false, false, Next::relist, false, false, false},
       {401, false, false, Next::backoff_rewatch, false, true, false},
       {401, true, false, Next::backoff_relist, false, true, false},
       {429, false, true, Next::rewatch, false, false, true},
