@@ -3,9 +3,11 @@
 
 It serves what regcredd and kubectl use of the API server:
 discovery (/version, /api, /apis, /api/v1), Secrets list (fieldSelector on type,
-metadata.name, metadata.namespace; labelSelector; limit/continue over a consistent snapshot),
+metadata.name, metadata.namespace; labelSelector; limit/continue over a consistent snapshot,
+limit ignored for resourceVersion=0 as the watch cache ignores it),
 watch (chunked, newline-terminated events, RV unset/0 = synthetic ADDED, RV=N = events after N,
-selector transitions as ADDED/DELETED, BOOKMARK only with allowWatchBookmarks, timeoutSeconds,
+selector transitions as ADDED/DELETED, BOOKMARK only with allowWatchBookmarks and only past what the
+watch told (the history it replayed on registration counts as told), timeoutSeconds,
 too-old RV as a 200 + ERROR 410 event or, with --expired-mode=http, an HTTP 410), bearer-token
 auth read from a file on every request (so tests can rotate it), and writes (POST, PUT, DELETE).
 
@@ -432,7 +434,8 @@ class Handler(BaseHTTPRequestHandler):
                 items = [STATE["objects"][k] for k in sorted(STATE["objects"])
                          if matches(STATE["objects"][k], ns, fsel, lsel)]
                 rv, start, sid = STATE["rv"], 0, None
-            if ARGS.ignore_limit:
+            if ARGS.ignore_limit or (q.get("resourceVersion") == "0" and not cont):
+                # resourceVersion=0 is the watch cache's, which answers in one page.
                 limit = 0
             meta = {"resourceVersion": str(rv)}
             page = items[start:]
@@ -453,6 +456,7 @@ class Handler(BaseHTTPRequestHandler):
         deadline = time.time() + timeout
         with LOCK:
             epoch = WATCH_EPOCH[0]
+            registered_rv = STATE["rv"]
             if rv_param not in ("", "0"):
                 try:
                     want = int(rv_param)
@@ -485,6 +489,10 @@ class Handler(BaseHTTPRequestHandler):
                    for o in initial]
             self.send_events(out)
             last_bookmark = time.time()
+            # The version a bookmark must pass: the watch cache counts the history a watch
+            # replays on registration as told, selected or not, and later changes only once
+            # sent.
+            sent_rv = max(pos, registered_rv)
             while True:
                 with LOCK:
                     now = time.time()
@@ -503,6 +511,7 @@ class Handler(BaseHTTPRequestHandler):
                 out = []
                 for e in pending:
                     pos = e["rv"]
+                    told = len(out)
                     was, now_m = matches(e["old"], ns, fsel, lsel), matches(e["new"], ns, fsel, lsel)
                     if e["type"] == "DELETED":
                         if was:
@@ -514,9 +523,13 @@ class Handler(BaseHTTPRequestHandler):
                         out.append({"type": "ADDED", "object": with_kind(e["new"])})
                     elif was:
                         out.append({"type": "DELETED", "object": with_kind(e["new"])})
-                if (bookmarks and ARGS.bookmark_interval > 0 and
+                    if len(out) > told:
+                        sent_rv = pos
+                # A bookmark only moves a watch on: none unless a secret changed since the
+                # last version this watch told.
+                if (bookmarks and ARGS.bookmark_interval > 0 and cur_rv > sent_rv and
                         time.time() - last_bookmark >= ARGS.bookmark_interval):
-                    pos = max(pos, cur_rv)
+                    pos = sent_rv = max(pos, cur_rv)
                     out.append({"type": "BOOKMARK", "object": {
                         "kind": "Secret", "apiVersion": "v1",
                         "metadata": {"resourceVersion": str(pos)}}})
