@@ -36,7 +36,7 @@ run: build
 	@echo "  edit or add a manifest in examples/ and watch the files follow; Ctrl-C stops it."
 	build/bin/regcredd --config examples/regcredd.yaml
 
-bench: build
+bench: build kube
 	/usr/bin/python3 bench/table.py build/bin --markdown docs/benchmarks.md
 
 # ThreadSanitizer over the unit and integration tiers (the daemon's threads: reflectors, the

@@ -95,7 +95,7 @@ def start_fake(tmp, n, tls=False):
 
 def start_daemon(regcredd, tmp, kc):
     kubelet = os.path.join(tmp, "kubelet", "config.json")
-    d = subprocess.Popen([regcredd, "--config", "/dev/null", "--kubeconfig", kc, "--kubelet-config",
+    d = subprocess.Popen([regcredd, "--config", "/dev/null", "--kubeconfig", kc, "--all-namespaces", "--kubelet-config",
                           kubelet, "--state-dir", os.path.join(tmp, "state"), "--socket",
                           os.path.join(tmp, "d.sock"), "--log-level", "warning"],
                          stderr=open(os.path.join(tmp, "regcredd.log"), "w"))
