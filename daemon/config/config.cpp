@@ -100,8 +100,13 @@ const std::vector<Option>& options() {
       text<&Config::secrets_dir>("secrets-dir", "directory of Secret manifests"),
       text<&Config::kubeconfig>("kubeconfig", "kubeconfig of the daemon's identity"),
       flag<&Config::in_cluster>("in-cluster", "use the pod's service account"),
-      list<&Config::namespaces>("namespace", "namespace to watch (repeatable; default all)",
+      text<&Config::published_namespace>(
+          "published-namespace",
+          "published mode: read only what regcred-publisher published into this namespace"),
+      list<&Config::namespaces>("namespace", "direct mode: a namespace to read (repeatable)",
                                 "namespaces"),
+      flag<&Config::all_namespaces>("all-namespaces",
+                                    "direct mode: read the pull secrets of every namespace"),
       text<&Config::label_selector>(
           "label-selector", "which pull secrets (default regcred.io/sync=true; \"\" for all)"),
       list<&Config::docker_configs>("docker-config", "docker config.json kept in sync (repeatable)",
@@ -327,6 +332,30 @@ Result<void> validate(const Config& c) {
   }
   if (!c.kubeconfig.empty() && c.in_cluster) {
     return fail(Code::invalid_argument, "--kubeconfig and --in-cluster exclude each other");
+  }
+  const bool direct = !c.namespaces.empty() || c.all_namespaces;
+  if (!c.published_namespace.empty() && direct) {
+    return fail(Code::invalid_argument,
+                "--published-namespace excludes --namespace and --all-namespaces");
+  }
+  if (!c.namespaces.empty() && c.all_namespaces) {
+    return fail(Code::invalid_argument, "--namespace and --all-namespaces exclude each other");
+  }
+  if (c.has_kube_source() && !direct && c.published_namespace.empty()) {
+    return fail(Code::invalid_argument,
+                "the Kubernetes source needs --published-namespace NS (what regcred-publisher "
+                "published), or, in direct mode, --namespace NS or --all-namespaces (which "
+                "needs read access to every Secret in the cluster)");
+  }
+  if (!c.has_kube_source() && (direct || !c.published_namespace.empty())) {
+    return fail(Code::invalid_argument,
+                "--published-namespace, --namespace and --all-namespaces need --kubeconfig or "
+                "--in-cluster");
+  }
+  if (!c.published_namespace.empty() && c.namespace_credentials) {
+    return fail(Code::invalid_argument,
+                "--namespace-credentials reads the pull secrets of every namespace: it is a "
+                "direct-mode option");
   }
   if (c.node_conditions && !c.has_kube_source()) {
     return fail(Code::invalid_argument, "--node-conditions needs --kubeconfig or --in-cluster");

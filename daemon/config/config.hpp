@@ -17,13 +17,19 @@ namespace regcred::daemon {
 
 inline constexpr std::string_view k_default_config_file = "/etc/regcred/regcredd.yaml";
 inline constexpr std::string_view k_default_label_selector = "regcred.io/sync=true";
+// What regcred-publisher puts on every secret it publishes; published mode selects by it.
+inline constexpr std::string_view k_published_label_selector = "regcred.io/published=true";
 
 struct Config {
   std::string config_file;
   std::string secrets_dir;
   std::string kubeconfig;
   bool in_cluster = false;
-  std::vector<std::string> namespaces;  // empty: all namespaces
+  // Direct mode: the namespaces to read, or all of them (the admin's explicit choice).
+  std::vector<std::string> namespaces;
+  bool all_namespaces = false;
+  // Published mode: the one namespace regcred-publisher publishes into.
+  std::string published_namespace;
   std::string label_selector = std::string(k_default_label_selector);
   std::vector<std::string> docker_configs;
   std::string kubelet_config;

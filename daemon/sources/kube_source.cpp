@@ -19,7 +19,12 @@ class KubeSource : public Source {
       : io_(io), events_(events), creds_(std::move(conn)), alive_(std::make_shared<bool>(true)) {
     name_ = "kube:" + creds_.connection().server;
     std::vector<std::string> paths;
-    if (cfg.namespaces.empty()) {
+    std::string selector = cfg.label_selector;
+    if (!cfg.published_namespace.empty()) {
+      // Published mode: one namespace, only what the publisher put there.
+      paths.push_back("/api/v1/namespaces/" + cfg.published_namespace + "/secrets");
+      selector = std::string(k_published_label_selector);
+    } else if (cfg.all_namespaces) {
       paths.emplace_back("/api/v1/secrets");
     } else {
       for (const auto& ns : cfg.namespaces)
@@ -37,7 +42,7 @@ class KubeSource : public Source {
         kube::StreamSpec spec;
         spec.path = path;
         spec.field_selector = "type=" + std::string(type);
-        spec.label_selector = cfg.label_selector;
+        spec.label_selector = selector;
         spec.id = name_ + path + "?" + spec.field_selector;
         reflectors_.push_back(
             std::make_unique<kube::Reflector>(spec, creds_, callbacks(spec.id), opt));

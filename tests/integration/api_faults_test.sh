@@ -10,7 +10,7 @@ start_fake_apiserver --state "$T/api.state" --history 20000
 write_kubeconfig "$T/kubeconfig" "$API_URL"
 KUB="$T/kubelet/config.json"
 api_put_secret apps pull registry.example.com alice 'faults-pw-0'
-REGCRED_WATCH_IDLE_TIMEOUT_S=3 start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+REGCRED_WATCH_IDLE_TIMEOUT_S=3 start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --kubelet-config "$KUB"
 wait_until 15 ready
 check "synced" auth_is "$KUB" registry.example.com alice:faults-pw-0
 # A plain-http API server behind an egress proxy: http_proxy, absolute-form requests.
@@ -21,7 +21,7 @@ PIDS="$PIDS $!"
 wait_until 10 test -s "$T/proxy.port"
 check "through http_proxy (a plain server: absolute-form requests)" env \
   http_proxy="http://127.0.0.1:$(cat "$T/proxy.port")" "$REGCRED_BIN/regcredd" --config /dev/null \
-  --once --kubeconfig "$T/kubeconfig" --state-dir "$T/state-proxy" \
+  --once --kubeconfig "$T/kubeconfig" --all-namespaces --state-dir "$T/state-proxy" \
   --kubelet-config "$T/proxy/config.json" --log-level error
 check "the proxy carried the list" grep -q "^GET http://127.0.0.1:$API_PORT/api/v1/secrets?" "$T/proxy.log"
 check "and the file is the daemon's" auth_is "$T/proxy/config.json" registry.example.com alice:faults-pw-0

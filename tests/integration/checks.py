@@ -167,6 +167,21 @@ def no_list_from_etcd(requests, since):
     return 0
 
 
+def requests_within(requests, resource, prefix, selector):
+    """Every request for `resource` went to a path under `prefix` with labelSelector
+    `selector`, and none was refused."""
+    n = 0
+    for r in _requests(requests):
+        if f"/{resource}" not in r[2]:
+            continue
+        n += 1
+        if not r[2].startswith(prefix) or r[3].get("labelSelector") != selector:
+            return _fail(f"a request outside {prefix}?labelSelector={selector}: {r[2]} {r[3]}")
+        if r[1] >= 400:
+            return _fail(f"refused ({r[1]}): {r[2]} {r[3]}")
+    return 0 if n else _fail(f"no request for {resource}")
+
+
 def watch_resumed_at_bookmark(requests, since, version):
     """A watch from line `since` on resumed at `version` or later: a bookmark moved it there."""
     for r in _requests(requests, since):

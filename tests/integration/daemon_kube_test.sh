@@ -46,7 +46,7 @@ N0=$(api_curl "$API_URL/_fake/requests" | json_get - 'len(d)')
 # as client-go's does (it resets only after 2 quiet minutes): a stream may be asleep for up to
 # 30 s x 2 (jitter) when a phase starts. Waits after a fault allow for that.
 RECOVER=65
-start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --kubelet-config "$KUB"
 check "ready after the first list of every stream" wait_until 15 ready
 check "a dockerconfigjson secret is written" auth_is "$KUB" registry.a.example:5000 builder:kube-pw-1111
 check "a dockercfg secret is written" auth_is "$KUB" legacy.example old:kube-pw-4444
@@ -191,14 +191,14 @@ PLUGEOF
 chmod +x "$T/exec-plugin.sh"
 write_kubeconfig "$T/kc-exec" "$API_URL" "{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./exec-plugin.sh, interactiveMode: Never, env: [{name: TOKEN_PATH, value: $T/token}]}}" "$T/pki/ca.crt"
 check "an exec credential plugin (relative command) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
-  --kubeconfig "$T/kc-exec" --state-dir "$T/state-exec" --kubelet-config "$T/exec/config.json" --log-level error
+  --kubeconfig "$T/kc-exec" --all-namespaces --state-dir "$T/state-exec" --kubelet-config "$T/exec/config.json" --log-level error
 # tls-server-name: connect to 127.0.0.1, verify the certificate as "localhost".
 sed "s|certificate-authority: .*|certificate-authority: $T/pki/ca.crt\n    tls-server-name: localhost|" "$T/kubeconfig" >"$T/kc-sni"
 check "tls-server-name is what the certificate is checked against" "$REGCRED_BIN/regcredd" --config /dev/null --once \
-  --kubeconfig "$T/kc-sni" --state-dir "$T/state-sni" --kubelet-config "$T/sni/config.json" --log-level error
+  --kubeconfig "$T/kc-sni" --all-namespaces --state-dir "$T/state-sni" --kubelet-config "$T/sni/config.json" --log-level error
 sed "s|certificate-authority: .*|certificate-authority: $T/pki/ca.crt\n    tls-server-name: wrong.example|" "$T/kubeconfig" >"$T/kc-badsni"
 set +e
-"$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 3s --kubeconfig "$T/kc-badsni" \
+"$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 3s --kubeconfig "$T/kc-badsni" --all-namespaces \
   --state-dir "$T/state-badsni" --kubelet-config "$T/badsni/config.json" >"$T/badsni.log" 2>&1; rc=$?
 set -e
 check "a certificate that does not match tls-server-name is refused" [ "$rc" = 1 ]
@@ -216,12 +216,12 @@ check "the refusal names the certificate name and why" \
 N1=$(api_curl "$API_URL/_fake/requests" | json_get - 'len(d)')
 write_kubeconfig "$T/kc-cert" "$API_URL" "{client-certificate: pki/client.crt, client-key: pki/client.key}" "$T/pki/ca.crt"
 check "a client certificate (files) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
-  --kubeconfig "$T/kc-cert" --state-dir "$T/state-cert" --kubelet-config "$T/cert/config.json" --log-level error
+  --kubeconfig "$T/kc-cert" --all-namespaces --state-dir "$T/state-cert" --kubelet-config "$T/cert/config.json" --log-level error
 check "and the file is the one a token writes" cmp -s "$T/sni/config.json" "$T/cert/config.json"
 write_kubeconfig "$T/kc-certdata" "$API_URL" \
   "{client-certificate-data: $(base64 -w0 "$T/pki/client.crt"), client-key-data: $(base64 -w0 "$T/pki/client.key")}" "$T/pki/ca.crt"
 check "a client certificate (data) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
-  --kubeconfig "$T/kc-certdata" --state-dir "$T/state-certdata" --kubelet-config "$T/certdata/config.json" --log-level error
+  --kubeconfig "$T/kc-certdata" --all-namespaces --state-dir "$T/state-certdata" --kubelet-config "$T/certdata/config.json" --log-level error
 AUTHS=$(api_curl "$API_URL/_fake/requests" | json_get - "sorted(set(r['auth'] for r in d[$N1:] if r['path'] == '/api/v1/secrets'))")
 check "the API server saw the certificate and no token ($AUTHS)" [ "$AUTHS" = "['cert:regcredd']" ]
 # The cluster's CA file replaced on disk (a rotated service account CA): regcredd, refused by
@@ -230,7 +230,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other-ca.key" -out "$T/oth
   -subj "/CN=some-other-ca" 2>/dev/null
 cp "$T/other-ca.crt" "$T/rotating-ca.crt"
 write_kubeconfig "$T/kc-rotate" "$API_URL" "{tokenFile: token}" "$T/rotating-ca.crt"
-"$REGCRED_BIN/regcredd" --config /dev/null --kubeconfig "$T/kc-rotate" --state-dir "$T/state-rotate" \
+"$REGCRED_BIN/regcredd" --config /dev/null --kubeconfig "$T/kc-rotate" --all-namespaces --state-dir "$T/state-rotate" \
   --socket "$T/rotate.sock" --kubelet-config "$T/rotate/config.json" >"$T/rotate.log" 2>&1 &
 ROTATE_PID=$!
 PIDS="$PIDS $ROTATE_PID"
@@ -249,18 +249,18 @@ PIDS="$PIDS $!"
 wait_until 10 test -s "$T/proxy.port"
 PROXY="http://proxyuser:proxy-pw-1@127.0.0.1:$(cat "$T/proxy.port")"
 check "through HTTPS_PROXY (a CONNECT tunnel, with the proxy's credential)" env HTTPS_PROXY="$PROXY" \
-  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" --all-namespaces \
   --state-dir "$T/state-proxy" --kubelet-config "$T/proxy/config.json" --log-level error
 check "the proxy carried it" grep -q "^CONNECT 127.0.0.1:$API_PORT HTTP/1.1" "$T/proxy.log"
 check "and the file is the one a direct connection writes" cmp -s "$T/sni/config.json" "$T/proxy/config.json"
 : >"$T/proxy.log"
 check "NO_PROXY=127.0.0.1 goes direct" env HTTPS_PROXY="$PROXY" NO_PROXY=localhost,127.0.0.1 \
-  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kubeconfig" --all-namespaces \
   --state-dir "$T/state-noproxy" --kubelet-config "$T/noproxy/config.json" --log-level error
 check "the proxy saw nothing" [ ! -s "$T/proxy.log" ]
 set +e
 env HTTPS_PROXY="http://127.0.0.1:$(cat "$T/proxy.port")" "$REGCRED_BIN/regcredd" --config /dev/null \
-  --once --ready-timeout 3s --kubeconfig "$T/kubeconfig" --state-dir "$T/state-proxy407" \
+  --once --ready-timeout 3s --kubeconfig "$T/kubeconfig" --all-namespaces --state-dir "$T/state-proxy407" \
   --kubelet-config "$T/proxy407/config.json" >"$T/proxy407.log" 2>&1; rc=$?
 set -e
 check "a proxy that refuses the tunnel is named with its answer" \
@@ -270,7 +270,7 @@ cp "$T/pki/ca.crt" "$T/sa/ca.crt"
 cp "$T/token" "$T/sa/token"
 check "--in-cluster: service host/port, the service account's token and CA" env \
   KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$API_PORT" REGCRED_SERVICEACCOUNT_DIR="$T/sa" \
-  "$REGCRED_BIN/regcredd" --config /dev/null --once --in-cluster --state-dir "$T/state-ic" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --in-cluster --all-namespaces --state-dir "$T/state-ic" \
   --kubelet-config "$T/ic/config.json" --log-level error
 check "--in-cluster synced the secrets" auth_is "$T/ic/config.json" registry.e.example e:kube-pw-9999
 

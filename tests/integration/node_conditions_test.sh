@@ -24,7 +24,7 @@ cond_is() { [ "$(cond status) $(cond reason)" = "$1" ]; }
 cond_says() { cond message | grep -q "$1"; }
 events() { nodes; pycheck event_reasons "$T/nodes.json"; }
 
-REGCRED_NODE_HEARTBEAT_S=2 start_regcredd --kubeconfig "$T/kubeconfig" --node-conditions --node-name node-1 \
+REGCRED_NODE_HEARTBEAT_S=2 start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --node-conditions --node-name node-1 \
   --pull-test "$IMAGE" --pull-test-interval 2s --pull-test-ca-file "$T/pki/ca.crt"
 wait_until 10 ready
 check "True, CredentialsSynced after the first sync and the pull test" wait_until 10 cond_is "True CredentialsSynced"

@@ -14,7 +14,7 @@ start_fake_apiserver $API
 write_kubeconfig "$T/kubeconfig" "$API_URL" "{tokenFile: token}" "$T/pki/ca.crt"
 api_put_secret apps pull registry.example.com alice 'restart-pw-1111'
 KUB="$T/kubelet/config.json"
-start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --kubelet-config "$KUB"
 wait_until 10 ready
 check "synced: the kubelet file has the entry" auth_is "$KUB" registry.example.com alice:restart-pw-1111
 export REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state"
@@ -25,7 +25,7 @@ for how in TERM KILL; do
   kill -"$how" "$D_PID"; wait "$D_PID" 2>/dev/null || true
   stop_pid "$API_PID"
   cp "$KUB" "$T/kubelet-before"
-  start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB" --ready-timeout 60s
+  start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --kubelet-config "$KUB" --ready-timeout 60s
   check "[$how] the helper gets the credential from regcredd (API server down)" wait_until 5 hget
   # Answered by the daemon, not by the helper's own state fallback: the socket is up.
   check "[$how] regcredd answers /v1/helper/get itself" sh -c "curl -s --unix-socket '$D_SOCK' -X POST --data '{\"server\":\"registry.example.com\"}' http://x/v1/helper/get | grep -q '\"username\":\"alice\"'"
@@ -39,7 +39,7 @@ done
 echo "# what the cluster says wins once it answers"
 kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
 api_delete_secret apps pull
-start_regcredd --kubeconfig "$T/kubeconfig" --kubelet-config "$KUB"
+start_regcredd --kubeconfig "$T/kubeconfig" --all-namespaces --kubelet-config "$KUB"
 wait_until 15 ready
 check "a secret deleted while regcredd was down is gone after the sync" wait_until 5 lacks_key "$KUB" registry.example.com
 check "and the helper no longer answers for it" sh -c "! printf registry.example.com | '$REGCRED_BIN/docker-credential-regcred' get >/dev/null"

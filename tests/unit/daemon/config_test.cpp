@@ -129,5 +129,33 @@ TEST_F(ConfigTest, ValidateNeedsOneSourceAndDistinctFiles) {
   EXPECT_FALSE(validate(c));
 }
 
+TEST_F(ConfigTest, AKubernetesSourceSaysWhichSecretsItReads) {
+  Config c;
+  c.kubeconfig = "/k";
+  auto none = validate(c);  // reading every Secret of the cluster is never a default
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("--published-namespace NS"), std::string::npos);
+  c.all_namespaces = true;
+  EXPECT_TRUE(validate(c));
+  c.namespaces = {"team-a"};
+  EXPECT_FALSE(validate(c));  // both
+  c.all_namespaces = false;
+  EXPECT_TRUE(validate(c));
+  c.published_namespace = "regcred-system";
+  EXPECT_FALSE(validate(c));  // published and direct
+  c.namespaces.clear();
+  EXPECT_TRUE(validate(c));
+  c.namespace_credentials = true;
+  EXPECT_FALSE(validate(c));  // reads every namespace: direct mode only
+  c.namespace_credentials = false;
+  c.kubeconfig.clear();
+  c.secrets_dir = "/s";
+  EXPECT_FALSE(validate(c));  // published mode without a Kubernetes source
+  auto p = load({"--config", file("published-namespace: regcred-system\nin-cluster: true\n")});
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->config.published_namespace, "regcred-system");
+  EXPECT_TRUE(validate(p->config));
+}
+
 }  // namespace
 }  // namespace regcred::daemon

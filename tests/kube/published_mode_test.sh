@@ -1,0 +1,63 @@
+#!/bin/sh
+# Published mode on the real API server: the identity packaging/rbac/regcredd-published.yaml
+# grants reads the secrets of the publish namespace and gets 403 on every other namespace's;
+# regcredd --published-namespace reads only what carries regcred.io/published=true there, with
+# no request outside it (the audit log). The published secrets are made here by hand, standing
+# in for regcred-publisher. A Kubernetes source without a mode is refused.
+set -eu
+. "$REGCRED_SRC/tests/integration/lib.sh"
+. "$REGCRED_SRC/tests/kube/control_plane.sh"
+fixture_passwords 'pub-pw-'
+credential_files kube/tokens.csv "kube/etcd/*"
+
+kube_start
+check "the shipped published-mode RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcredd-published.yaml"
+kube_client node1 regcred-node-1 regcred:nodes
+NODE_KC=$K/node1.kubeconfig
+nkctl() { "$KBIN/kubectl" --kubeconfig "$NODE_KC" "$@"; }
+kctl create namespace team-a >/dev/null
+
+echo "# the node identity as shipped"
+check "it may list the secrets of regcred-system" nkctl get secrets -n regcred-system
+forbidden() { ! nkctl "$@" >"$T/forbidden.out" 2>&1 && grep -qi forbidden "$T/forbidden.out"; }
+check "team-a's secrets: 403" forbidden get secrets -n team-a
+check "every namespace's secrets: 403" forbidden get secrets -A
+check "a secret of team-a by name: 403" forbidden get secret anything -n team-a
+check "configmaps of regcred-system: 403" forbidden get configmaps -n regcred-system
+check "creating a secret in regcred-system: 403" forbidden create secret generic x -n regcred-system --from-literal=a=b
+
+echo "# what regcredd reads"
+kctl -n regcred-system create secret docker-registry team-a.app --docker-server=registry.a.example \
+  --docker-username=builder --docker-password=pub-pw-1 >/dev/null
+kctl -n regcred-system label secret team-a.app regcred.io/published=true >/dev/null
+kctl -n regcred-system annotate secret team-a.app regcred.io/origin=team-a/app >/dev/null
+kctl -n regcred-system create secret docker-registry unpublished --docker-server=unpublished.example \
+  --docker-username=u --docker-password=pub-pw-2 >/dev/null
+kctl -n team-a create secret docker-registry tenant --docker-server=tenant.example \
+  --docker-username=t --docker-password=pub-pw-3 >/dev/null
+kctl -n team-a label secret tenant regcred.io/sync=true >/dev/null
+printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
+KUB=$T/kubelet/config.json
+start_regcredd --kubeconfig "$NODE_KC" --published-namespace regcred-system --kubelet-config "$KUB" \
+  --node-name node-1 --node-conditions
+check "regcredd is ready" wait_until 30 ready
+check "the published secret reaches kubelet's file" wait_until 10 auth_is "$KUB" registry.a.example builder:pub-pw-1
+check "  one in regcred-system without the published label does not" lacks_key "$KUB" unpublished.example
+check "  a tenant's labelled secret does not" lacks_key "$KUB" tenant.example
+kctl -n regcred-system delete secret team-a.app >/dev/null
+check "an unpublished secret leaves the file" wait_until 10 lacks_key "$KUB" registry.a.example
+kube_requests regcred-node-1 >"$T/requests.txt"
+check "every request for secrets was for regcred-system's published ones, none refused" \
+  pycheck requests_within "$T/requests.txt" secrets /api/v1/namespaces/regcred-system/secrets \
+  regcred.io/published=true
+stop_pid "$D_PID"
+
+echo "# direct mode as this identity, and no mode at all"
+exits_with 1 "$T/direct.out" "$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 5s \
+  --kubeconfig "$NODE_KC" --all-namespaces --state-dir "$T/state-direct" --kubelet-config "$T/direct/config.json" &&
+  ok "--all-namespaces with the published-mode identity: exit 1" || not_ok "--all-namespaces with the published-mode identity: exit 1"
+check "  the API server said 403" grep -q "HTTP 403" "$T/direct.out"
+check "a Kubernetes source without a mode: exit 2, naming the three" \
+  exits_with 2 "$T/nomode.out" "$REGCRED_BIN/regcredd" --config /dev/null --check-config --kubeconfig "$NODE_KC"
+check "  the message" grep -q -- "--published-namespace NS .*--namespace NS or --all-namespaces" "$T/nomode.out"
+finish
