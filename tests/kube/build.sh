@@ -14,7 +14,7 @@ command -v go >/dev/null || { echo "make kube: Go is not installed (go 1.24 or l
 k8s=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$here/go.mod")
 etcd=$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' "$here/go.mod")
 stamp="$out/versions"
-want="kubernetes $k8s etcd $etcd $(cat "$here/go.sum" "$here"/cmd/*/main.go "$here/clients/go.sum" \
+want="kubernetes $k8s etcd $etcd $(cat "$here/go.sum" "$here"/cmd/*/main.go "$here"/internal/*/*.go "$here/clients/go.sum" \
   "$here"/clients/cmd/*/main.go | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
   [ -x "$out/bin/kube-apiserver" ] && [ -x "$out/bin/etcd" ] && [ -x "$out/bin/kubectl" ] &&

@@ -16,12 +16,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 
 	"k8s.io/kubernetes/pkg/credentialprovider"
 	"k8s.io/kubernetes/pkg/util/parsers"
+	"regcred.test/kube/internal/keyring"
 )
 
 type kase struct {
@@ -54,7 +53,7 @@ func run(c kase) answer {
 	index := map[string]string{}
 	for key, entry := range cfg.Auths {
 		byUser[entry.Username] = key
-		index[key] = indexOf(key)
+		index[key] = keyring.IndexOf(key)
 	}
 	kr := credentialprovider.BasicDockerKeyring{}
 	kr.Add(nil, cfg.Auths)
@@ -65,28 +64,6 @@ func run(c kase) answer {
 		out.Matches = append(out.Matches, match{Key: key, Index: index[key]})
 	}
 	return out
-}
-
-// The index entry BasicDockerKeyring.Add files `key` under (keyring.go, Add: the host, and the
-// path without a leading /v1/ or /v2/). Used only to group the matches that come back in map
-// order; which keys match, and the order of the groups, is Lookup's own answer.
-func indexOf(key string) string {
-	value := key
-	if !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
-		value = "https://" + value
-	}
-	parsed, err := url.Parse(value)
-	if err != nil {
-		return ""
-	}
-	path := parsed.Path
-	if strings.HasPrefix(path, "/v2/") || strings.HasPrefix(path, "/v1/") {
-		path = path[3:]
-	}
-	if len(path) > 0 && path != "/" {
-		return parsed.Host + path
-	}
-	return parsed.Host
 }
 
 func main() {

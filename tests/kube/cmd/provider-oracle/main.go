@@ -36,7 +36,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -48,6 +47,7 @@ import (
 	"k8s.io/kubernetes/pkg/credentialprovider"
 	"k8s.io/kubernetes/pkg/credentialprovider/plugin"
 	"k8s.io/kubernetes/pkg/util/parsers"
+	"regcred.test/kube/internal/keyring"
 	"sigs.k8s.io/yaml"
 )
 
@@ -117,27 +117,6 @@ func serviceAccount(namespace, name string) (*v1.ServiceAccount, error) {
 		Namespace: namespace, Name: name, UID: types.UID("sa-" + namespace + "-" + name)}}, nil
 }
 
-// The index entry BasicDockerKeyring.Add files `key` under (keyring.go, Add): used only to group
-// matches that come back in Go's map order.
-func indexOf(key string) string {
-	value := key
-	if !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
-		value = "https://" + value
-	}
-	parsed, err := url.Parse(value)
-	if err != nil {
-		return ""
-	}
-	path := parsed.Path
-	if strings.HasPrefix(path, "/v2/") || strings.HasPrefix(path, "/v1/") {
-		path = path[3:]
-	}
-	if len(path) > 0 && path != "/" {
-		return parsed.Host + path
-	}
-	return parsed.Host
-}
-
 func calls(path string) int {
 	b, _ := os.ReadFile(path)
 	return strings.Count(string(b), "\n")
@@ -159,7 +138,7 @@ func run(c kase, callsFile string) answer {
 	list := func(found []credentialprovider.TrackedAuthConfig) []match {
 		out := []match{}
 		for _, f := range found {
-			out = append(out, match{User: f.Username, Index: indexOf(keyOf[f.Username])})
+			out = append(out, match{User: f.Username, Index: keyring.IndexOf(keyOf[f.Username])})
 		}
 		return out
 	}
