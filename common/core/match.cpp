@@ -205,6 +205,18 @@ struct KubeletKeyring::Entry {
   std::optional<SchemelessUrl> url;
 };
 
+bool kubelet_hosts_overlap(std::string_view a, std::string_view b) {
+  const auto x = parse_schemeless(a);
+  const auto y = parse_schemeless(b);
+  if (!x || !y || x->port != y->port || x->labels.size() != y->labels.size()) return false;
+  for (std::size_t i = 0; i < x->labels.size(); ++i) {
+    auto xy = go_path_match(x->labels[i], y->labels[i]);
+    auto yx = go_path_match(y->labels[i], x->labels[i]);
+    if (!(xy && *xy) && !(yx && *yx)) return false;
+  }
+  return true;
+}
+
 bool kubelet_urls_match(std::string_view glob, std::string_view target) {
   const auto g = parse_schemeless(glob);
   const auto t = parse_schemeless(target);

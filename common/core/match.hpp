@@ -25,6 +25,10 @@ Result<bool> go_path_match(std::string_view pattern, std::string_view name);
 // URLsMatchStr(glob, target): both are schemeless "host[:port][/path]".
 bool kubelet_urls_match(std::string_view glob, std::string_view target);
 
+// Whether two host globs, as URLsMatch reads them (one label per '*', the port equal), can
+// match one host: label by label, either matches the other. Paths are not compared.
+bool kubelet_hosts_overlap(std::string_view a, std::string_view b);
+
 // BasicDockerKeyring.Add's key: https:// prefixed unless a scheme is there, parsed, /v1/ or /v2/
 // dropped from the path, host + path (host alone for "" or "/"). nullopt where kubelet logs
 // and skips the key.

@@ -25,43 +25,6 @@ std::pair<std::string_view, std::string_view> split_key(std::string_view key) {
   return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
-std::pair<std::string_view, std::string_view> split_port(std::string_view host) {
-  const auto colon = host.rfind(':');
-  const bool in_brackets = host.starts_with('[') && host.find(']') > colon;
-  if (colon == std::string_view::npos || in_brackets) return {host, {}};
-  return {host.substr(0, colon), host.substr(colon + 1)};
-}
-
-std::vector<std::string_view> labels_of(std::string_view host) {
-  std::vector<std::string_view> out;
-  std::size_t at = 0;
-  for (;;) {
-    const auto dot = host.find('.', at);
-    out.push_back(host.substr(at, dot == std::string_view::npos ? host.npos : dot - at));
-    if (dot == std::string_view::npos) return out;
-    at = dot + 1;
-  }
-}
-
-bool label_match(std::string_view pattern, std::string_view label) {
-  auto r = go_path_match(pattern, label);
-  return r && *r;
-}
-
-// Whether two host globs (one label per '*', as kubelet matches) can match one host.
-bool hosts_overlap(std::string_view a, std::string_view b) {
-  const auto [ha, pa] = split_port(a);
-  const auto [hb, pb] = split_port(b);
-  if (pa != pb) return false;
-  const auto la = labels_of(ha);
-  const auto lb = labels_of(hb);
-  if (la.size() != lb.size()) return false;
-  for (std::size_t i = 0; i < la.size(); ++i) {
-    if (!label_match(la[i], lb[i]) && !label_match(lb[i], la[i])) return false;
-  }
-  return true;
-}
-
 Result<std::vector<std::string>> strings_at(const YAML::Node& n, const std::string& where) {
   std::vector<std::string> out;
   if (!n || n.IsNull()) return out;
@@ -165,27 +128,9 @@ bool claim_covers(std::string_view claim, std::string_view key) {
 std::string public_registry_of(std::string_view key) {
   const auto host = split_key(key).first;
   for (auto p : k_public) {
-    if (hosts_overlap(host, p)) return std::string(p);
+    if (kubelet_hosts_overlap(host, p)) return std::string(p);
   }
   return "";
-}
-
-std::string_view verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::publish:
-      return "published";
-    case Verdict::unreadable:
-      return "unreadable";
-    case Verdict::namespace_not_listed:
-      return "namespace-not-listed";
-    case Verdict::not_claimed:
-      return "not-claimed";
-    case Verdict::public_registry:
-      return "public-registry";
-    case Verdict::claimed_elsewhere:
-      return "claimed-elsewhere";
-  }
-  return "unknown";
 }
 
 std::vector<KeyDecision> decide_keys(const Policy& policy, std::string_view publish_ns,
@@ -217,12 +162,12 @@ std::vector<KeyDecision> decide_keys(const Policy& policy, std::string_view publ
         covered = true;
         named = named || c.find('*') == std::string::npos;
       }
-      const auto public_of = public_registry_of(d.claim_key);
       if (!covered) {
         d.verdict = Verdict::not_claimed;
         d.reason =
             "no registries entry of namespace " + std::string(source_ns) + " covers " + d.claim_key;
-      } else if (!public_of.empty() && !named) {
+      } else if (const auto public_of = named ? "" : public_registry_of(d.claim_key);
+                 !public_of.empty()) {
         d.verdict = Verdict::public_registry;
         d.reason = d.claim_key + " reaches the public registry " + public_of +
                    ", which no registries entry names";

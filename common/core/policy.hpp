@@ -52,7 +52,6 @@ enum class Verdict {
   public_registry,       // a public registry no registries entry names
   claimed_elsewhere,     // another namespace's published key
 };
-std::string_view verdict_name(Verdict v);
 
 struct KeyDecision {
   std::string key;        // as the secret spells it

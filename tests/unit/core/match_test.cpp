@@ -16,5 +16,14 @@ TEST(Match, ContainersRefusesAnIpv6Host) {
   EXPECT_EQ(containers_reference_error("docker.io"), std::nullopt);
 }
 
+TEST(Match, HostGlobsOverlapLabelByLabel) {
+  EXPECT_TRUE(kubelet_hosts_overlap("*.pkg.dev", "europe-docker.pkg.dev"));
+  EXPECT_TRUE(kubelet_hosts_overlap("europe-docker.pkg.dev", "*.pkg.dev"));
+  EXPECT_TRUE(kubelet_hosts_overlap("europe-docker.*.dev", "*.pkg.dev"));  // each way per label
+  EXPECT_FALSE(kubelet_hosts_overlap("*.dev", "*.pkg.dev"));               // label counts differ
+  EXPECT_FALSE(kubelet_hosts_overlap("quay.io:5000", "quay.io"));          // ports differ
+  EXPECT_FALSE(kubelet_hosts_overlap("*.example.io", "index.docker.io"));
+}
+
 }  // namespace
 }  // namespace regcred::core
