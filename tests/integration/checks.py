@@ -153,7 +153,7 @@ def lists_ask(requests, since, version, streams):
         return _fail(f"{len(firsts)} streams listed, not {streams}: {sorted(firsts)}")
     for s, (asked, watched) in firsts.items():
         want = watched if version == "synced" else version
-        if asked != want or not want and version == "synced":
+        if asked != want or (version == "synced" and not want):
             return _fail(f"{s}: the list asked resourceVersion={asked!r}, not {want!r}")
     return 0
 
