@@ -168,12 +168,16 @@ check "  none from etcd" pycheck no_list_from_etcd "$T/requests.txt" "$SINCE"
 echo "# a 410 from etcd after a compaction (no watch cache for secrets)"
 kill -STOP "$D_PID"
 kctl -n team-a delete secret app >/dev/null
+etcd_metric() { curl -s "http://127.0.0.1:$ETCD_PORT/metrics" | awk -v m="$1" '$1 == m {print int($2)}'; }
+AFTER_DELETE=$(etcd_metric etcd_debugging_mvcc_current_revision)
 KUBE_APISERVER_ARGS="--watch-cache-sizes=secrets#0 --etcd-compaction-interval=1s" kube_restart
-sleep 4 # three compactions: the versions regcredd watched from are gone from etcd
+# The versions regcredd watched from are gone from etcd once it has compacted past the deletion.
+compacted() { [ "$(etcd_metric etcd_debugging_mvcc_compact_revision)" -ge "$AFTER_DELETE" ]; }
+check "etcd compacted past the deletion (revision $AFTER_DELETE)" wait_until 30 compacted
 kill -CONT "$D_PID"
 check "the deletion reaches the file" wait_until 30 lacks_key "$KUB" registry.a.example:5000
 check "etcd said the version is compacted (410)" \
-  grep -q "resourceVersion for the provided watch is too old" "$T/regcredd.log"
+  wait_until 30 grep -q "resourceVersion for the provided watch is too old" "$T/regcredd.log"
 check "  and the rest stays" auth_is "$KUB" r519.team-b.example u519:real-pw-0519
 
 echo "# pages with continue tokens: etcd answers a list (no watch cache) 500 at a time"
