@@ -3,8 +3,8 @@
 #pragma once
 
 #include "common/core/result.hpp"
+#include "common/kube/kubeconfig.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/kube/kubeconfig.hpp"
 
 namespace regcred::kube {
 

@@ -13,7 +13,7 @@
 
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
-#include "daemon/kube/http.hpp"
+#include "common/kube/http.hpp"
 
 namespace regcred::kube {
 namespace {

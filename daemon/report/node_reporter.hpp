@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/core/result.hpp"
-#include "daemon/kube/kubeconfig.hpp"
+#include "common/kube/kubeconfig.hpp"
 
 namespace regcred::kube {
 

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "common/io/log.hpp"
+#include "common/kube/reflector.hpp"
 #include "daemon/kube/connection.hpp"
-#include "daemon/sources/reflector.hpp"
 
 namespace regcred::daemon {
 namespace asio = boost::asio;

@@ -22,10 +22,10 @@
 #include "common/core/provider_config.hpp"
 #include "common/core/secret_manifest.hpp"
 #include "common/core/watch_event.hpp"
+#include "common/kube/kubeconfig.hpp"
 #include "common/pull/registry_auth.hpp"
 #include "daemon/api/router.hpp"
 #include "daemon/api/server.hpp"
-#include "daemon/kube/kubeconfig.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The reflector's rules, apart from its thread and connection: the requests it sends, what it
 // does after each error status, and its backoff (client-go's).
-#include "daemon/sources/list_watch.hpp"
+#include "common/kube/list_watch.hpp"
 
 #include <gtest/gtest.h>
 

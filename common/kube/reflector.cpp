@@ -1,4 +1,4 @@
-#include "daemon/sources/reflector.hpp"
+#include "common/kube/reflector.hpp"
 
 #include "common/core/watch_event.hpp"
 #include "common/io/log.hpp"
@@ -55,7 +55,7 @@ nlohmann::json Reflector::status() const {
   return j;
 }
 
-daemon::SourceCounters Reflector::counters() const {
+ReflectorCounters Reflector::counters() const {
   std::lock_guard lock(status_mu_);
   return {watches_, relists_};
 }

@@ -3,7 +3,7 @@
 // of its features used here.
 // Each Client runs its own io_context on the calling thread, one operation at a time; cancel()
 // posts to it from any thread.
-#include "daemon/kube/http.hpp"
+#include "common/kube/http.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -20,9 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/core/secret_manifest.hpp"
-#include "daemon/kube/http.hpp"
-#include "daemon/sources/list_watch.hpp"
-#include "daemon/sources/source.hpp"
+#include "common/kube/http.hpp"
+#include "common/kube/list_watch.hpp"
 
 namespace regcred::kube {
 
@@ -31,6 +31,12 @@ struct ReflectorCallbacks {
   // What one read of the watch brought, in order; never empty.
   std::function<void(std::vector<core::SecretChange>)> changes;
   std::function<void()> synced;
+};
+
+// What a reflector counts, for the metrics.
+struct ReflectorCounters {
+  std::uint64_t watches = 0;  // watches opened (each after the first is a restart)
+  std::uint64_t relists = 0;  // lists after the first (410 Gone, restarts without history)
 };
 
 struct ReflectorOptions {
@@ -50,7 +56,7 @@ class Reflector {
   void run();
   void stop();
   nlohmann::json status() const;
-  daemon::SourceCounters counters() const;
+  ReflectorCounters counters() const;
 
  private:
   enum class Outcome { relist, rewatch, backoff_rewatch, backoff_relist, stopped };

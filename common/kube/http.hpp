@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "common/core/result.hpp"
-#include "daemon/kube/kubeconfig.hpp"
+#include "common/kube/kubeconfig.hpp"
 
 namespace regcred::kube {
 

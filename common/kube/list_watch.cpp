@@ -1,4 +1,4 @@
-#include "daemon/sources/list_watch.hpp"
+#include "common/kube/list_watch.hpp"
 
 #include <algorithm>
 

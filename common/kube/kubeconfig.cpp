@@ -1,4 +1,4 @@
-#include "daemon/kube/kubeconfig.hpp"
+#include "common/kube/kubeconfig.hpp"
 
 #include "common/core/json_fields.hpp"
 #include "common/io/time_text.hpp"
