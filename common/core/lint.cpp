@@ -1,6 +1,7 @@
 #include "common/core/lint.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "common/core/go/encoding.hpp"
@@ -294,6 +295,16 @@ std::string format_lint_line(const SecretManifest& s, const LintProblem& p) {
   if (p.has_key) line += go_json_quote(p.key) + ": ";
   line += std::string(p.code) + ": " + p.message;
   return line;
+}
+
+bool lint_rejects(std::string_view code) {
+  namespace lc = lint_code;
+  static constexpr std::array<std::string_view, 6> warnings = {
+      lc::not_compact,     lc::ambiguous_key, lc::duplicate_registry,
+      lc::unpadded_base64, lc::auth_mismatch, lc::username_colon};
+  // An entry without credentials is skipped, not a reason to drop the secret's other entries.
+  if (code == lc::no_credentials) return false;
+  return std::find(warnings.begin(), warnings.end(), code) == warnings.end();
 }
 
 }  // namespace regcred::core

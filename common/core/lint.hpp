@@ -44,6 +44,13 @@ struct LintProblem {
 
 std::vector<LintProblem> lint_pull_secret(const SecretManifest& s);
 
+// Whether a problem of this code rejects the whole secret: kubelet or docker would fail with it,
+// or the registry would refuse the password. The others (not-compact, ambiguous-key,
+// duplicate-registry, unpadded-base64, auth-mismatch, username-colon, no-credentials) are
+// warnings: the secret is used as kubelet reads it. regcredd's store and regcred-publisher
+// refuse by this one rule.
+bool lint_rejects(std::string_view code);
+
 // `tag/regcred: "csmssim01:80": not-compact: ...`, or without the key part.
 std::string format_lint_line(const SecretManifest& s, const LintProblem& p);
 

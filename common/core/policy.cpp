@@ -60,7 +60,7 @@ Result<Policy> parse_policy(std::string_view text) {
   if (!root.IsMap()) return fail(Code::invalid_argument, "policy.yaml: not a mapping");
   for (const auto& kv : root) {
     const auto key = kv.first.Scalar();
-    if (key != "publishers" && key != "namespaceScoped")
+    if (key != "publishers" && key != "namespaceScoped" && key != "maxSecretsPerNamespace")
       return fail(Code::invalid_argument, "policy.yaml: unknown field " + key);
   }
   const auto pubs = root["publishers"];
@@ -101,6 +101,12 @@ Result<Policy> parse_policy(std::string_view text) {
                   "namespaceScoped[" + std::to_string(i) + "]: not a namespace name");
   }
   p.namespace_scoped = std::move(*scoped);
+  if (const auto max = root["maxSecretsPerNamespace"]; max && !max.IsNull()) {
+    int n = 0;
+    if (!max.IsScalar() || !YAML::convert<int>::decode(max, n) || n < 0)
+      return fail(Code::invalid_argument, "maxSecretsPerNamespace: not a number of 0 or more");
+    p.max_secrets_per_namespace = n;
+  }
   return p;
 }
 

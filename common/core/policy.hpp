@@ -24,6 +24,9 @@ struct Policy {
   std::vector<PolicyPublisher> publishers;
   // Namespaces whose pull secrets nodes may serve to that namespace's own pods (KEP-4412).
   std::vector<std::string> namespace_scoped;
+  // The most source secrets one namespace (other than the publish namespace) may have
+  // published: a flood of labelled secrets cannot grow every node's files.
+  int max_secrets_per_namespace = 10;
 };
 
 // policy.yaml. Errors name the field ("publishers[1].registries[0]: ...").
@@ -51,6 +54,7 @@ enum class Verdict {
   not_claimed,           // no registries entry of the namespace covers the key
   public_registry,       // a public registry no registries entry names
   claimed_elsewhere,     // another namespace's published key
+  too_many_secrets,      // the namespace's bound on published secrets
 };
 
 struct KeyDecision {

@@ -41,6 +41,7 @@ Result<SecretManifest> to_secret(const YAML::Node& obj, const std::string& origi
   s.uid = str(meta["uid"]);
   s.resource_version = str(meta["resourceVersion"]);
   REGCRED_TRY_ASSIGN(s.labels, string_map(meta["labels"], "metadata.labels"));
+  REGCRED_TRY_ASSIGN(s.annotations, string_map(meta["annotations"], "metadata.annotations"));
   s.type = str(obj["type"]);
   if (s.type.empty()) s.type = "Opaque";  // the API server's default
   REGCRED_TRY_ASSIGN(auto data, string_map(obj["data"], "data"));

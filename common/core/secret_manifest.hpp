@@ -28,10 +28,11 @@ struct SecretManifest {
   std::string resource_version;
   std::string type;
   std::map<std::string, std::string> labels;
-  std::map<std::string, Secret> data;             // decoded values
-  std::map<std::string, std::string> data_raw;    // data[key] as written (base64), for lint
-  std::map<std::string, std::string> data_error;  // data[key] that is not base64: the reason
-  std::vector<std::string> string_data_keys;      // keys that came from stringData
+  std::map<std::string, std::string> annotations;  // from the API server: regcred.io/ ones only
+  std::map<std::string, Secret> data;              // decoded values
+  std::map<std::string, std::string> data_raw;     // data[key] as written (base64), for lint
+  std::map<std::string, std::string> data_error;   // data[key] that is not base64: the reason
+  std::vector<std::string> string_data_keys;       // keys that came from stringData
 
   // "namespace/name", or "name" when the manifest has no namespace.
   std::string display_name() const;

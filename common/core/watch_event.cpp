@@ -152,6 +152,12 @@ Result<SecretManifest> secret_from_json(dom::element obj, std::string_view origi
   if (const auto l = member(*meta, "labels")) {
     REGCRED_TRY(string_map(*l, origin, "metadata.labels", s.labels));
   }
+  if (const auto a = member(*meta, "annotations")) {
+    REGCRED_TRY(string_map(*a, origin, "metadata.annotations", s.annotations));
+    // Only ours: kubectl's last-applied-configuration holds the whole secret again.
+    std::erase_if(s.annotations,
+                  [](const auto& kv) { return !kv.first.starts_with("regcred.io/"); });
+  }
   const auto type = member(obj, "type");
   s.type = type && type->is_string() ? text(type) : "Opaque";
   std::map<std::string, std::string> data;

@@ -3,6 +3,7 @@
 #include "common/io/time_text.hpp"
 
 #include <array>
+#include <cstdio>
 #include <ctime>
 
 namespace regcred::io {
@@ -28,6 +29,16 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   std::array<char, 32> buf{};
   std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf.data();
+}
+
+std::string rfc3339_micro(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto secs = floor<seconds>(t);
+  const auto text = rfc3339(secs);  // ...:05Z
+  std::array<char, 8> frac{};
+  std::snprintf(frac.data(), frac.size(), ".%06lld",
+                static_cast<long long>(duration_cast<microseconds>(t - secs).count()));
+  return text.substr(0, text.size() - 1) + frac.data() + "Z";
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) {

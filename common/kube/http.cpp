@@ -178,6 +178,8 @@ struct Client::Impl {
   asio::io_context ioc{1};
   std::atomic<bool> cancelled{false};
   bool warned_insecure = false;
+  std::chrono::seconds request_timeout = k_get_timeout;
+  std::string user_agent = "regcredd/" REGCRED_VERSION;
   // TLS settings: built once, again when an exec plugin presents another client certificate
   // or a CA or certificate file changes on disk (a rotated service account CA, a renewed
   // client certificate), as libcurl read them for each connection.
@@ -385,7 +387,7 @@ struct Client::Impl {
         !r->tls && !r->proxy_host.empty() ? "http://" + r->authority : std::string();
     bhttp::request<bhttp::string_body> req{method, origin + r->prefix + path_query, 11};
     req.set(bhttp::field::host, r->authority);
-    req.set(bhttp::field::user_agent, "regcredd/" REGCRED_VERSION);
+    req.set(bhttp::field::user_agent, user_agent);
     req.set(bhttp::field::accept, "application/json");
     if (watch == nullptr) req.set(bhttp::field::accept_encoding, "gzip");
     if (!cred.bearer.empty())
@@ -429,10 +431,10 @@ struct Client::Impl {
       std::string reason = why(ec);
       if (ec == beast::error::timeout) {
         if (!got_headers) {
-          reason =
-              "no response within " +
-              std::to_string(watch != nullptr ? k_connect_timeout.count() : k_get_timeout.count()) +
-              " s";
+          reason = "no response within " +
+                   std::to_string(watch != nullptr ? k_connect_timeout.count()
+                                                   : request_timeout.count()) +
+                   " s";
         } else if (watch != nullptr && result.status == 200) {
           reason = "no data for " + std::to_string(idle.count()) + "s (a dead connection)";
         }
@@ -445,7 +447,7 @@ struct Client::Impl {
   error_code exchange(bhttp::request<bhttp::string_body>& req, const LineReader* watch,
                       std::chrono::seconds idle, Clock::time_point started, HttpResult& result,
                       bool& got_headers, bool& gzipped) {
-    tcp().expires_at(started + (watch != nullptr ? k_connect_timeout : k_get_timeout));
+    tcp().expires_at(started + (watch != nullptr ? k_connect_timeout : request_timeout));
     error_code ec = on_stream(
         [&](auto& s) { return run([&](auto h) { bhttp::async_write(s, req, std::move(h)); }); });
     if (ec) return ec;
@@ -564,6 +566,14 @@ Client::~Client() = default;
 
 Result<HttpResult> Client::get(const std::string& path_query) {
   return impl_->perform(path_query, nullptr, std::chrono::seconds(0));
+}
+
+void Client::set_request_timeout(std::chrono::seconds t) {
+  impl_->request_timeout = t;
+}
+
+void Client::set_user_agent(std::string agent) {
+  impl_->user_agent = std::move(agent);
 }
 
 Result<HttpResult> Client::send(const std::string& method, const std::string& path,

@@ -44,6 +44,12 @@ class Client {
                             const std::function<bool(std::string_view)>& on_line,
                             const std::function<void()>& caught_up, std::chrono::seconds idle);
 
+  // How long a whole response (not a watch) may take; 120 s unless set. The lease's requests
+  // must end before the renew deadline.
+  void set_request_timeout(std::chrono::seconds t);
+  // "regcredd/VERSION" unless set: the API server's audit log names the program by it.
+  void set_user_agent(std::string agent);
+
   // From another thread: ends a request in progress at once, and every later one.
   void cancel();
 

@@ -32,7 +32,9 @@ Reflector::Reflector(StreamSpec spec, CredentialSource& creds, ReflectorCallback
       cb_(std::move(cb)),
       opt_(options),
       client_(creds),
-      backoff_({opt_.backoff_initial, opt_.backoff_max, opt_.backoff_reset}) {}
+      backoff_({opt_.backoff_initial, opt_.backoff_max, opt_.backoff_reset}) {
+  if (!opt_.user_agent.empty()) client_.set_user_agent(opt_.user_agent);
+}
 
 void Reflector::set_state(std::string state, std::string error) {
   std::lock_guard lock(status_mu_);

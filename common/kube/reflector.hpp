@@ -46,6 +46,7 @@ struct ReflectorOptions {
   std::chrono::seconds watch_timeout_min{300};
   std::chrono::seconds idle_timeout{150};  // no byte for this long: the connection is dead
   int page_limit = 500;
+  std::string user_agent;  // "" keeps the client's own
 };
 
 class Reflector {

@@ -7,16 +7,6 @@
 
 namespace regcred::sync {
 
-bool rejects(std::string_view code) {
-  namespace lc = core::lint_code;
-  static constexpr std::array<std::string_view, 6> warnings = {
-      lc::not_compact,     lc::ambiguous_key, lc::duplicate_registry,
-      lc::unpadded_base64, lc::auth_mismatch, lc::username_colon};
-  // An entry without credentials is skipped, not a reason to drop the secret's other entries.
-  if (code == lc::no_credentials) return false;
-  return std::find(warnings.begin(), warnings.end(), code) == warnings.end();
-}
-
 std::string Store::id(const std::string& ns, const std::string& name, const std::string& stream) {
   return core::join_nul(ns, name, stream);
 }
@@ -26,7 +16,7 @@ Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::strin
   ev.report.from = Provenance{source, s.namespace_, s.name, s.uid, s.resource_version};
   ev.labels = s.labels;
   for (const auto& p : core::lint_pull_secret(s)) {
-    if (rejects(p.code)) ev.report.rejected = true;
+    if (core::lint_rejects(p.code)) ev.report.rejected = true;
     ev.report.problems.push_back(core::format_lint_line(s, p));
   }
   if (ev.report.rejected) return ev;

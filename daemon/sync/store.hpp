@@ -133,10 +133,4 @@ class Store {
   core::LabelSelector node_selector_;
 };
 
-// Lint codes that reject a secret: kubelet or docker would fail with it, or the registry would
-// refuse the password. The others (not-compact, ambiguous-key, duplicate-registry,
-// unpadded-base64, auth-mismatch, username-colon) are warnings: the secret is synced as kubelet
-// reads it, and the warning is shown in status.
-bool rejects(std::string_view lint_code);
-
 }  // namespace regcred::sync

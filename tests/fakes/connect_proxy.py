@@ -2,7 +2,8 @@
 """connect_proxy.py: an HTTP proxy as a node's egress proxy is used: CONNECT tunnels for https,
 and absolute-form requests ("GET http://host:port/path") for plain http, whose connection it
 then relays as it is. It writes each first request line to --log, and with --auth USER:PASS
-refuses (407) a request without that Proxy-Authorization. Prints its port to --port-file."""
+refuses (407) a request without that Proxy-Authorization. Prints its port to --port-file;
+--port chooses it (a proxy stopped and started again on the same port)."""
 import argparse
 import base64
 import select
@@ -62,9 +63,11 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--auth", default="")
+    ap.add_argument("--port", type=int, default=0, help="0: any free port")
     a = ap.parse_args()
     socketserver.ThreadingTCPServer.daemon_threads = True
-    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    socketserver.ThreadingTCPServer.allow_reuse_address = True  # the same port again after a stop
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", a.port), Handler)
     srv.log, srv.auth, srv.log_lock = a.log, a.auth, threading.Lock()
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))

@@ -8,6 +8,8 @@
 #   kctl ARG...           kubectl as the cluster admin (system:masters)
 #   kube_requests USER    what regcredd asked the API server as USER, from its audit log: one
 #                         line a request, "verb code requestURI"
+#   kube_writes AGENT     the writes (create, update, patch, delete) a program whose user agent
+#                         starts with AGENT made: "time verb code requestURI userAgent"
 KBIN=${REGCRED_KUBE_BIN:-$REGCRED_SRC/build/kube/bin}
 for b in kube-apiserver etcd kubectl keyring-oracle helper-oracle config-oracle; do
   [ -x "$KBIN/$b" ] || { echo "$KBIN/$b is missing: make kube builds it (make test runs it first)"; exit 1; }
@@ -105,6 +107,18 @@ for line in open(sys.argv[1]):
     if e["user"]["username"] == sys.argv[2] and e["userAgent"].startswith("regcredd/") and e["stage"] in ("ResponseStarted", "ResponseComplete") \
             and not (e["verb"] == "watch" and e["stage"] == "ResponseComplete"):
         print(e["verb"], e.get("responseStatus", {}).get("code", 0), e["requestURI"])
+PYEOF
+}
+
+kube_writes() {
+  $PY - "$K/audit.log" "$1" <<'PYEOF'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["userAgent"].startswith(sys.argv[2]) and e["stage"] == "ResponseComplete" \
+            and e["verb"] in ("create", "update", "patch", "delete"):
+        print(e["stageTimestamp"], e["verb"], e.get("responseStatus", {}).get("code", 0),
+              e["requestURI"], e["userAgent"].replace(" ", "_"))
 PYEOF
 }
 

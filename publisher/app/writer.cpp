@@ -1,0 +1,148 @@
+#include "publisher/app/writer.hpp"
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/core/go/encoding.hpp"
+#include "common/io/log.hpp"
+#include "common/io/time_text.hpp"
+
+namespace regcred::publisher {
+namespace {
+
+using nlohmann::json;
+
+std::string secrets_path(std::string_view ns) {
+  return "/api/v1/namespaces/" + std::string(ns) + "/secrets";
+}
+
+json annotations_of(const Published& p) {
+  return {{k_origin_annotation, p.origin_ns + "/" + p.origin_name},
+          {k_origin_uid_annotation, p.origin_uid},
+          {k_origin_rv_annotation, p.origin_rv}};
+}
+
+std::string hex_nanos() {
+  std::ostringstream s;
+  s << std::hex
+    << std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+           .count();
+  return s.str();
+}
+
+std::string outcome(const Result<kube::HttpResult>& r) {
+  return r ? "HTTP " + std::to_string(r->status) : r.error().message;
+}
+
+}  // namespace
+
+std::string published_object(std::string_view publish_ns, const Published& p,
+                             std::string_view resource_version) {
+  json meta = {{"name", p.name},
+               {"namespace", publish_ns},
+               {"labels", {{k_published_label, "true"}}},
+               {"annotations", annotations_of(p)}};
+  if (!resource_version.empty()) meta["resourceVersion"] = resource_version;
+  return json{{"apiVersion", "v1"},
+              {"kind", "Secret"},
+              {"metadata", std::move(meta)},
+              {"type", core::k_type_dockerconfigjson},
+              {"data", {{core::k_key_dockerconfigjson, core::base64_encode(p.payload)}}}}
+      .dump();
+}
+
+bool up_to_date(const core::SecretManifest& current, const Published& p) {
+  const auto data = current.data.find(std::string(core::k_key_dockerconfigjson));
+  if (current.type != core::k_type_dockerconfigjson || data == current.data.end() ||
+      data->second.reveal() != p.payload || current.data.size() != 1)
+    return false;
+  const json wanted = annotations_of(p);
+  for (const auto& [k, v] : wanted.items()) {
+    const auto a = current.annotations.find(k);
+    if (a == current.annotations.end() || a->second != v.get<std::string>()) return false;
+  }
+  return true;
+}
+
+Writer::Writer(kube::CredentialSource& creds, std::string publish_ns, const std::string& user_agent)
+    : client_(creds), ns_(std::move(publish_ns)) {
+  client_.set_user_agent(user_agent);
+  client_.set_request_timeout(std::chrono::seconds(10));
+}
+
+Applied Writer::apply(const Plan& plan, const std::map<std::string, core::SecretManifest>& current,
+                      const std::function<bool()>& may_write) {
+  Applied a;
+  std::map<std::string, const Published*> wanted;
+  for (const auto& p : plan.publish)
+    wanted.emplace(p.name, &p);
+  auto write = [&](const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& name, int& count) {
+    if (!may_write()) {
+      a.stopped = true;
+      return;
+    }
+    auto r = client_.send(method, path, "application/json", body);
+    if (r && r->status / 100 == 2) {
+      ++count;
+      io::log_info(method == "POST"  ? "published"
+                   : method == "PUT" ? "published again"
+                                     : "withdrew",
+                   {{"secret", ns_ + "/" + name}});
+      return;
+    }
+    ++a.failed;
+    io::log_warning("cannot write a published secret; will retry",
+                    {{"secret", ns_ + "/" + name}, {"method", method}, {"error", outcome(r)}});
+  };
+  for (const auto& [name, p] : wanted) {
+    const auto cur = current.find(name);
+    if (cur == current.end()) {
+      write("POST", secrets_path(ns_), published_object(ns_, *p, ""), name, a.created);
+    } else if (!up_to_date(cur->second, *p)) {
+      write("PUT", secrets_path(ns_) + "/" + name,
+            published_object(ns_, *p, cur->second.resource_version), name, a.updated);
+    }
+    if (a.stopped) return a;
+  }
+  for (const auto& [name, cur] : current) {
+    if (wanted.contains(name)) continue;
+    const json opts = {
+        {"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"preconditions", {{"uid", cur.uid}}}};
+    write("DELETE", secrets_path(ns_) + "/" + name, opts.dump(), name, a.deleted);
+    if (a.stopped) return a;
+  }
+  return a;
+}
+
+bool Writer::post_refusal(const Refusal& r) {
+  const std::string now = io::rfc3339(std::chrono::system_clock::now());
+  const json ev = {{"kind", "Event"},
+                   {"apiVersion", "v1"},
+                   {"metadata", {{"name", r.name + "." + hex_nanos()}, {"namespace", r.ns}}},
+                   {"involvedObject",
+                    {{"kind", "Secret"},
+                     {"namespace", r.ns},
+                     {"name", r.name},
+                     {"uid", r.uid},
+                     {"apiVersion", "v1"},
+                     {"resourceVersion", r.resource_version}}},
+                   {"reason", r.key.empty() ? "SecretNotPublished" : "RegistryKeyNotPublished"},
+                   {"message", r.reason},
+                   {"type", "Warning"},
+                   {"source", {{"component", "regcred-publisher"}}},
+                   {"firstTimestamp", now},
+                   {"lastTimestamp", now},
+                   {"count", 1},
+                   {"reportingComponent", "regcred-publisher"}};
+  auto res =
+      client_.send("POST", "/api/v1/namespaces/" + r.ns + "/events", "application/json", ev.dump());
+  if (res && res->status / 100 == 2) return true;
+  io::log_warning("cannot post an event on a refused secret",
+                  {{"secret", r.ns + "/" + r.name}, {"error", outcome(res)}});
+  return false;
+}
+
+}  // namespace regcred::publisher
