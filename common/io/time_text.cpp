@@ -3,7 +3,6 @@
 #include "common/io/time_text.hpp"
 
 #include <array>
-#include <cstdio>
 #include <ctime>
 
 namespace regcred::io {
@@ -34,11 +33,10 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 std::string rfc3339_micro(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
   const auto secs = floor<seconds>(t);
-  const auto text = rfc3339(secs);  // ...:05Z
-  std::array<char, 8> frac{};
-  std::snprintf(frac.data(), frac.size(), ".%06lld",
-                static_cast<long long>(duration_cast<microseconds>(t - secs).count()));
-  return text.substr(0, text.size() - 1) + frac.data() + "Z";
+  const auto text = rfc3339(secs);                                              // ...:05Z
+  auto micros = std::to_string(duration_cast<microseconds>(t - secs).count());  // 0..999999
+  micros.insert(0, 6 - micros.size(), '0');
+  return text.substr(0, text.size() - 1) + "." + micros + "Z";
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) {

@@ -21,6 +21,8 @@ strip_bin() { # src dest
 strip_bin "$BIN/regcredd" usr/sbin/regcredd
 strip_bin "$BIN/regcredctl" usr/bin/regcredctl
 strip_bin "$BIN/docker-credential-regcred" usr/bin/docker-credential-regcred
+# The cluster-side controller, for the image its Deployment runs.
+strip_bin "$BIN/regcred-publisher" usr/bin/regcred-publisher
 # kubelet's --image-credential-provider-bin-dir: a folder of provider executables only.
 strip_bin "$BIN/regcred-credential-provider" usr/libexec/regcred/kubelet/regcred-credential-provider
 # regcredd's pull tests run in this (regcredd finds it in ../libexec/regcred from /usr/sbin).
@@ -33,6 +35,7 @@ inst 0644 "$SRC/packaging/regcredd.yaml" etc/regcred/regcredd.yaml
 for f in "$SRC"/packaging/kubelet/*.yaml; do inst 0644 "$f" "usr/share/regcred/kubelet/$(basename "$f")"; done
 for f in "$SRC"/packaging/rbac/*.yaml; do inst 0644 "$f" "usr/share/regcred/rbac/$(basename "$f")"; done
 inst 0644 "$SRC/packaging/kubernetes/daemonset.yaml" usr/share/regcred/kubernetes/daemonset.yaml
+for f in "$SRC"/packaging/publisher/*.yaml; do inst 0644 "$f" "usr/share/regcred/publisher/$(basename "$f")"; done
 inst 0644 "$SRC/packaging/completion/regcredctl.bash" usr/share/bash-completion/completions/regcredctl
 for m in "$SRC"/packaging/man/*.[18]; do
   sec=${m##*.}
@@ -41,7 +44,7 @@ for m in "$SRC"/packaging/man/*.[18]; do
 done
 DOC="usr/share/doc/regcred"
 inst 0644 "$SRC/README.md" "$DOC/README.md"
-for d in daemon helpers pulltests operators; do
+for d in daemon helpers pulltests operators publisher; do
   [ -f "$SRC/docs/$d.md" ] && inst 0644 "$SRC/docs/$d.md" "$DOC/$d.md"
 done
 cat >"$PKG/$DOC/copyright" <<COPY
@@ -69,6 +72,7 @@ rm -rf "$WORK" && mkdir -p "$WORK/debian"
 printf 'Source: regcred\n\nPackage: regcred\nArchitecture: any\n' >"$WORK/debian/control"
 DEPENDS=$(cd "$WORK" && dpkg-shlibdeps -O -e"$PKG/usr/sbin/regcredd" -e"$PKG/usr/bin/regcredctl" \
   -e"$PKG/usr/bin/docker-credential-regcred" -e"$PKG/usr/libexec/regcred/regcred-pull-worker" \
+  -e"$PKG/usr/bin/regcred-publisher" \
   -e"$PKG/usr/libexec/regcred/kubelet/regcred-credential-provider" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 cat >"$PKG/DEBIAN/control" <<CTRL
@@ -91,7 +95,8 @@ Description: keeps Kubernetes image-pull credentials working on every node
  docker-credential-regcred (docker's credential helper protocol) and
  regcred-credential-provider (kubelet's exec credential provider) answer
  from it. regcredctl tests pulls from the node and walks the
- ImagePullBackOff checklist.
+ ImagePullBackOff checklist. regcred-publisher, run in the cluster,
+ publishes the pull secrets an admin's policy allows on nodes.
 CTRL
 echo "/etc/regcred/regcredd.yaml" >"$PKG/DEBIAN/conffiles"
 for s in postinst prerm postrm; do install -m 0755 "$SRC/packaging/deb/$s" "$PKG/DEBIAN/$s"; done

@@ -26,7 +26,7 @@ touch "$R/var/lib/dpkg/status" "$R/var/lib/dpkg/available"
 # The root has no libc of its own: dependencies are the host's (--force-depends).
 dpk() { dpkg --root="$R" --force-script-chrootless --force-depends --log=/dev/null "$@" >>"$T/dpkg.log" 2>&1; }
 check "dpkg -i into a throwaway root" dpk -i "$DEB"
-for f in usr/sbin/regcredd usr/bin/regcredctl usr/bin/docker-credential-regcred \
+for f in usr/sbin/regcredd usr/bin/regcredctl usr/bin/docker-credential-regcred usr/bin/regcred-publisher \
   usr/libexec/regcred/kubelet/regcred-credential-provider usr/libexec/regcred/regcred-pull-worker \
   lib/systemd/system/regcredd.service \
   lib/systemd/system/regcredd.socket usr/lib/sysusers.d/regcred.conf usr/lib/tmpfiles.d/regcred.conf \
@@ -34,7 +34,9 @@ for f in usr/sbin/regcredd usr/bin/regcredctl usr/bin/docker-credential-regcred 
   usr/share/regcred/rbac/regcredd.yaml usr/share/regcred/kubernetes/daemonset.yaml \
   usr/share/bash-completion/completions/regcredctl usr/share/man/man8/regcredd.8.gz \
   usr/share/man/man1/regcredctl.1.gz usr/share/man/man1/docker-credential-regcred.1.gz \
-  usr/share/man/man8/regcred-credential-provider.8.gz; do
+  usr/share/man/man8/regcred-credential-provider.8.gz usr/share/man/man8/regcred-publisher.8.gz \
+  usr/share/regcred/publisher/deployment.yaml usr/share/regcred/publisher/policy.yaml \
+  usr/share/regcred/rbac/regcred-publisher.yaml; do
   check "installed: /$f" test -e "$R/$f"
 done
 check "dpkg knows it as installed" sh -c "dpkg --root='$R' -s regcred | grep -q '^Status: install ok installed'"
@@ -43,7 +45,7 @@ for m in "$R"/usr/share/man/man*/*.gz; do
   check "man page renders: $(basename "$m")" sh -c "man -l -Tutf8 '$m' 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"
 done
 check "bash completion loads and completes commands" bash -c ". /usr/share/bash-completion/bash_completion 2>/dev/null; . '$R/usr/share/bash-completion/completions/regcredctl'; COMP_WORDS=(regcredctl do); COMP_CWORD=1; COMP_LINE='regcredctl do'; COMP_POINT=13; _regcredctl; [ \"\${COMPREPLY[*]}\" = doctor ]"
-check "the installed binaries run" sh -c "'$R/usr/sbin/regcredd' --version && '$R/usr/bin/regcredctl' --version && '$R/usr/bin/docker-credential-regcred' version >/dev/null"
+check "the installed binaries run" sh -c "'$R/usr/sbin/regcredd' --version && '$R/usr/bin/regcredctl' --version && '$R/usr/bin/docker-credential-regcred' version >/dev/null && '$R/usr/bin/regcred-publisher' --version"
 # The installed regcredd runs its pull tests in the installed worker (../libexec/regcred): a test
 # of a port nothing listens on gets as far as connect.
 mkdir -p "$T/empty"

@@ -12,6 +12,16 @@ TEST(TimeText, PrintsUtcSeconds) {
   EXPECT_EQ(rfc3339(system_clock::time_point(seconds(1767323045))), "2026-01-02T03:04:05Z");
 }
 
+TEST(TimeText, PrintsMicroTimeAsTheApiServerDoes) {
+  const auto t = std::chrono::system_clock::from_time_t(1767225845) + std::chrono::microseconds(7);
+  EXPECT_EQ(rfc3339_micro(t), "2026-01-01T00:04:05.000007Z");
+  EXPECT_EQ(rfc3339_micro(std::chrono::system_clock::from_time_t(1767225845)),
+            "2026-01-01T00:04:05.000000Z");
+  const auto back = parse_rfc3339(rfc3339_micro(t));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, t);
+}
+
 TEST(TimeText, ParsesWhatItPrintsAndGoForms) {
   const auto t = system_clock::time_point(seconds(1767323045));
   EXPECT_EQ(parse_rfc3339("2026-01-02T03:04:05Z"), t);
