@@ -149,12 +149,10 @@ std::vector<KeyDecision> decide_keys(const Policy& policy, std::string_view publ
   for (const auto& key : keys) {
     KeyDecision d{key, claim_key(key), Verdict::publish, ""};
     const auto held = claims.find(d.claim_key);
+    // The policy's own verdict first; a key it allows may still be another namespace's.
     if (d.claim_key.empty()) {
       d.verdict = Verdict::unreadable;
       d.reason = "kubelet cannot read the key";
-    } else if (held != claims.end() && held->second != source_ns) {
-      d.verdict = Verdict::claimed_elsewhere;
-      d.reason = d.claim_key + " is published from namespace " + held->second;
     } else if (source_ns == publish_ns) {
       // The admin's own secret.
     } else if (pub == policy.publishers.end()) {
@@ -178,6 +176,10 @@ std::vector<KeyDecision> decide_keys(const Policy& policy, std::string_view publ
         d.reason = d.claim_key + " reaches the public registry " + public_of +
                    ", which no registries entry names";
       }
+    }
+    if (d.verdict == Verdict::publish && held != claims.end() && held->second != source_ns) {
+      d.verdict = Verdict::claimed_elsewhere;
+      d.reason = d.claim_key + " is published from namespace " + held->second;
     }
     out.push_back(std::move(d));
   }

@@ -8,16 +8,22 @@ namespace {
 using nlohmann::json;
 
 json provenance_json(const Provenance& p) {
-  return {{"source", p.source},
-          {"namespace", p.namespace_},
-          {"name", p.name},
-          {"uid", p.uid},
-          {"resourceVersion", p.resource_version}};
+  json j = {{"source", p.source},
+            {"namespace", p.namespace_},
+            {"name", p.name},
+            {"uid", p.uid},
+            {"resourceVersion", p.resource_version}};
+  if (!p.origin.empty()) j["origin"] = p.origin;
+  return j;
 }
 
 Provenance provenance_of(const json& j) {
-  return {json_value(j, "source", ""), json_value(j, "namespace", ""), json_value(j, "name", ""),
-          json_value(j, "uid", ""), json_value(j, "resourceVersion", "")};
+  return {json_value(j, "source", ""),
+          json_value(j, "namespace", ""),
+          json_value(j, "name", ""),
+          json_value(j, "uid", ""),
+          json_value(j, "resourceVersion", ""),
+          json_value(j, "origin", "")};
 }
 
 std::vector<std::string> strings_of(const json& j, const char* member) {

@@ -18,6 +18,9 @@ struct Provenance {
   std::string name;
   std::string uid;
   std::string resource_version;
+  // "NAMESPACE/NAME" of the secret regcred-publisher published this one from (its
+  // regcred.io/origin annotation, trusted in published mode only); "" otherwise.
+  std::string origin;
   std::string display() const { return source == "local" ? "local" : namespace_ + "/" + name; }
   // The store's precedence as a string: lower wins (namespace, name, source; local first).
   std::string rank() const;

@@ -20,6 +20,7 @@ class KubeSource : public Source {
     name_ = "kube:" + creds_.connection().server;
     std::vector<std::string> paths;
     std::string selector = cfg.label_selector;
+    published_namespace_ = cfg.published_namespace;
     if (!cfg.published_namespace.empty()) {
       // Published mode: one namespace, only what the publisher put there.
       paths.push_back("/api/v1/namespaces/" + cfg.published_namespace + "/secrets");
@@ -86,6 +87,7 @@ class KubeSource : public Source {
             {"kind", "kube"},
             {"server", creds_.connection().server},
             {"identity", creds_.connection().origin},
+            {"publishedNamespace", published_namespace_},
             {"synced", synced},
             {"ok", ok},
             {"streams", std::move(streams)}};
@@ -110,14 +112,24 @@ class KubeSource : public Source {
     });
   }
 
+  // regcred.io/ annotations say where the publisher took a secret from: only the publish
+  // namespace's are the publisher's word; in direct mode anyone who writes a secret sets them.
+  void drop_untrusted(core::SecretManifest& s) const {
+    if (published_namespace_.empty()) s.annotations.clear();
+  }
+
   kube::ReflectorCallbacks callbacks(const std::string& stream) {
     kube::ReflectorCallbacks cb;
     cb.replace = [this, stream](std::vector<core::SecretManifest> items) {
+      for (auto& s : items)
+        drop_untrusted(s);
       post([this, stream, items = std::move(items)]() mutable {
         events_.replace(stream, std::move(items));
       });
     };
     cb.changes = [this, stream](std::vector<core::SecretChange> batch) {
+      for (auto& c : batch)
+        drop_untrusted(c.secret);
       post([this, stream, batch = std::move(batch)]() mutable {
         events_.changes(stream, std::move(batch));
       });
@@ -131,6 +143,7 @@ class KubeSource : public Source {
   kube::CredentialSource creds_;
   std::shared_ptr<bool> alive_;
   std::string name_;
+  std::string published_namespace_;  // "" in direct mode
   std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
   std::vector<std::thread> threads_;
   std::vector<std::string> streams_;

@@ -13,7 +13,9 @@ std::string Store::id(const std::string& ns, const std::string& name, const std:
 
 Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::string& source) {
   Evaluated ev;
-  ev.report.from = Provenance{source, s.namespace_, s.name, s.uid, s.resource_version};
+  ev.report.from = Provenance{source, s.namespace_, s.name, s.uid, s.resource_version, ""};
+  if (const auto o = s.annotations.find("regcred.io/origin"); o != s.annotations.end())
+    ev.report.from.origin = o->second;
   ev.labels = s.labels;
   for (const auto& p : core::lint_pull_secret(s)) {
     if (core::lint_rejects(p.code)) ev.report.rejected = true;
@@ -46,7 +48,7 @@ void Store::set_local(const core::DockerConfig& local) {
   drop_stream("local");
   if (local.auths().empty()) return;
   Evaluated ev;
-  ev.report.from = Provenance{"local", "", "local", "", ""};
+  ev.report.from = Provenance{"local", "", "local", "", "", ""};
   for (auto& e : core::local_table(local)) {
     ev.items.push_back({e.key, std::move(e.credential), ""});
   }
@@ -64,8 +66,8 @@ void Store::set_previous(const core::CredentialTable& previous) {
     auto a = e.rank.find('\0');
     auto b = e.rank.find('\0', a == std::string::npos ? a : a + 1);
     if (b == std::string::npos) continue;
-    Provenance from{e.rank.substr(b + 1), e.rank.substr(0, a), e.rank.substr(a + 1, b - a - 1), "",
-                    ""};
+    Provenance from{
+        e.rank.substr(b + 1), e.rank.substr(0, a), e.rank.substr(a + 1, b - a - 1), "", "", ""};
     std::string k = id(from.namespace_, from.name, "previous");
     auto [it, inserted] = secrets_.try_emplace(k);
     if (inserted) {

@@ -172,6 +172,13 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
         << sk.entries << " entries, " << sk.conflicts.size() << " conflicts\n";
   }
   for (const auto& sec : s.secrets) {
+    if (sec.source.origin.empty() || sec.rejected) continue;
+    std::string keys;
+    for (const auto& k : sec.keys)
+      keys += (keys.empty() ? "" : ", ") + k;
+    out << "PUBLISHED   " << sec.secret << " from " << sec.source.origin << ": " << keys << "\n";
+  }
+  for (const auto& sec : s.secrets) {
     if (!sec.rejected && sec.problems.empty()) continue;
     out << (sec.rejected ? "REJECTED    " : "WARNING     ") << sec.secret << "\n";
     for (const auto& p : sec.problems)
@@ -348,14 +355,39 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
     s4.detail = s5.detail =
         "give the pod's namespace (-n NS) and its imagePullSecret (--secret NAME)";
   } else {
+    // In published mode the pod's secret reaches the node as the copy regcred-publisher made,
+    // which names it as its origin.
+    std::string published_ns;
+    for (const auto& src : status->sources)
+      published_ns = core::json_value(src.json, "publishedNamespace", published_ns);
     std::vector<const status_api::SecretReport*> candidates;
     for (const auto& sec : status->secrets) {
-      if (sec.source.namespace_ != *a.namespace_) continue;
-      if (a.secret && sec.source.name != *a.secret) continue;
-      candidates.push_back(&sec);
+      const auto slash = sec.source.origin.find('/');
+      const bool from_origin = slash != std::string::npos &&
+                               sec.source.origin.substr(0, slash) == *a.namespace_ &&
+                               (!a.secret || sec.source.origin.substr(slash + 1) == *a.secret);
+      const bool direct =
+          sec.source.namespace_ == *a.namespace_ && (!a.secret || sec.source.name == *a.secret);
+      if (from_origin || direct) candidates.push_back(&sec);
     }
     const std::string what = *a.namespace_ + (a.secret ? "/" + *a.secret : " (any pull secret)");
-    if (candidates.empty()) {
+    if (candidates.empty() && !published_ns.empty()) {
+      // The node cannot see the pod's namespace: whether the secret exists is the publisher's
+      // to say, in an Event on it.
+      s4.state = "skipped";
+      s4.detail = "this node reads only what regcred-publisher published into " + published_ns +
+                  ", and nothing was published from " + what +
+                  ": if it exists, the admin's policy keeps it off nodes (or it lacks the label "
+                  "regcred.io/sync=true); kubelet still uses it for the pod through its "
+                  "imagePullSecrets";
+      s4.hint = "kubectl -n " + *a.namespace_ +
+                " get events --field-selector involvedObject.kind=Secret" +
+                (a.secret ? ",involvedObject.name=" + *a.secret : "") +
+                " (the publisher's reason), and the policy: kubectl -n " + published_ns +
+                " get configmap regcred-policy -o yaml";
+      s5.state = "skipped";
+      s5.detail = "not on this node";
+    } else if (candidates.empty()) {
       s4.state = "failed";
       s4.detail = "regcredd has no pull secret " + what;
       s4.hint = "kubectl -n " + *a.namespace_ + " get secret" + (a.secret ? " " + *a.secret : "") +
@@ -394,6 +426,10 @@ int run_doctor(const DoctorArgs& a, const std::string& format, std::ostream& out
         fail_verdict("the pull secret " + what + " does not cover " + ref->domain + ": " + s4.hint);
       } else {
         s4.detail = "kubelet would try key " + keys[matches.front().of.front()] + " first";
+        if (!candidates.front()->source.origin.empty()) {
+          s4.detail += " (published as " + candidates.front()->secret + " from " +
+                       candidates.front()->source.origin + ")";
+        }
       }
       std::vector<std::string> lint;
       for (const auto& p : problems) {

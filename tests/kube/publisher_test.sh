@@ -22,7 +22,7 @@ publishers:
   - namespace: team-a
     registries: [registry.a.example, shared.example]
   - namespace: team-b
-    registries: [registry.b.example, shared.example]
+    registries: [registry.b.example, registry.a.example, shared.example]
 maxSecretsPerNamespace: 5
 POLICY
 kctl -n regcred-system create configmap regcred-policy --from-file=policy.yaml="$T/policy.yaml" >/dev/null
@@ -107,21 +107,44 @@ pub_status p1 >"$T/status.json"
 check "  the publisher's status shows the refusal" grep -q '"verdict":"claimed-elsewhere"' "$T/status.json"
 curl -s "http://127.0.0.1:$(cat "$T/p1.port")/metrics" >"$T/metrics.txt"
 check "  and its metrics count it" grep -q 'regcred_publisher_refused{verdict="claimed-elsewhere"} 1' "$T/metrics.txt"
+echo "# regcredctl on the node"
+ctl() { REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" "$REGCRED_BIN/regcredctl" "$@"; }
+ctl status >"$T/ctl-status.txt"
+check "regcredctl status names the published secret, its origin and its keys" \
+  grep -q "^PUBLISHED   regcred-system/team-a.app from team-a/app: registry.a.example$" "$T/ctl-status.txt"
+ctl doctor registry.a.example/app:v1 -n team-a --secret app -o json >"$T/doctor-a.json" 2>"$T/doctor-a.err" || true
+check "doctor -n team-a --secret app: the key kubelet tries, published from team-a/app" \
+  pycheck doctor_step_is "$T/doctor-a.json" "pull secret exists" passed "from team-a/app"
+ctl doctor registry.a.example/app:v1 -n team-b --secret steal -o json >"$T/doctor-b.json" 2>"$T/doctor-b.err" || true
+check "doctor -n team-b --secret steal: the policy keeps it off nodes; kubelet still uses it" \
+  pycheck doctor_step_is "$T/doctor-b.json" "pull secret exists" skipped "the admin's policy keeps it off nodes"
+check "  the hint points at the publisher's Event" grep -q "get events --field-selector involvedObject.kind=Secret,involvedObject.name=steal" "$T/doctor-b.json"
+
 before=$(published_count)
-i=0
-: >"$T/flood.yaml"
-while [ $i -lt 20 ]; do
-  kctl -n team-b create secret docker-registry "flood-$i" --docker-server=registry.b.example \
-    --docker-username=f --docker-password=pubr-pw-flood --dry-run=client -o yaml |
-    kctl label --local -f - regcred.io/sync=true -o yaml >>"$T/flood.yaml"
-  echo "---" >>"$T/flood.yaml"
-  i=$((i + 1))
-done
-kctl apply -f "$T/flood.yaml" >/dev/null
-flood_refused() { pub_status p1 | grep -o '"verdict":"too-many-secrets"' | wc -l | grep -qx 20; }
-check "a flood of 20 labelled secrets past the bound of 5: all 20 refused" wait_until 20 flood_refused
+# flood NS SERVER: 20 labelled pull secrets in one kubectl apply.
+flood() {
+  i=0
+  : >"$T/flood.yaml"
+  while [ $i -lt 20 ]; do
+    kctl -n "$1" create secret docker-registry "flood-$i" --docker-server="$2" \
+      --docker-username=f --docker-password=pubr-pw-flood --dry-run=client -o yaml |
+      kctl label --local -f - regcred.io/sync=true -o yaml >>"$T/flood.yaml"
+    echo "---" >>"$T/flood.yaml"
+    i=$((i + 1))
+  done
+  kctl apply -f "$T/flood.yaml" >/dev/null
+}
+refused_count() { pub_status p1 | grep -o "\"verdict\":\"$1\"" | wc -l; }
+flood tenant registry.a.example
+flood_refused() { [ "$(refused_count namespace-not-listed)" -ge 21 ]; }
+check "a flood of 20 labelled secrets from an unlisted tenant: all refused" wait_until 20 flood_refused
 check "  nothing more is published" test "$(published_count)" -eq "$before"
-check "  the node has no key of the flood" lacks_key "$KUB" registry.b.example
+check "  the node keeps team-a's credential" auth_is "$KUB" registry.a.example builder:pubr-pw-a
+flood team-b registry.b.example
+team_b_published() { kctl -n regcred-system get secrets -l regcred.io/published=true -o name | grep -c 'team-b\.flood-' || true; }
+bound_held() { [ $(( $(team_b_published) + $(refused_count too-many-secrets) )) -eq 20 ]; }
+check "a flood of 20 from team-b, bound 5: each secret published or refused" wait_until 20 bound_held
+check "  at most 5 published ($(team_b_published))" test "$(team_b_published)" -le 5
 # Valid JSON (the API server checks that much), an auth that is not base64: kubelet fails on it.
 kctl -n team-a create secret generic broken --type=kubernetes.io/dockerconfigjson \
   --from-literal=.dockerconfigjson='{"auths":{"registry.a.example":{"auth":"%%%"}}}' --dry-run=client -o yaml |

@@ -124,11 +124,18 @@ TEST(Policy, AKeyAlreadyPublishedStaysWithItsNamespace) {
   const Claims held = {{"registry.team-a.example.com", "team-a"}};
   EXPECT_EQ(verdicts("team-a", {"registry.team-a.example.com"}, held),
             std::vector<Verdict>{Verdict::publish});
+  // team-b may claim registry.team-b.example.com:5000, but another namespace holds it.
+  const Claims held_b = {{"registry.team-b.example.com:5000", "team-a"}};
   auto d = decide_keys(policy(), "regcred-system", "team-b",
-                       {"https://registry.team-a.example.com/v1/"}, held);
+                       {"https://registry.team-b.example.com:5000/v1/"}, held_b);
   ASSERT_EQ(d.size(), 1U);
   EXPECT_EQ(d[0].verdict, Verdict::claimed_elsewhere);
-  EXPECT_EQ(d[0].reason, "registry.team-a.example.com is published from namespace team-a");
+  EXPECT_EQ(d[0].reason, "registry.team-b.example.com:5000 is published from namespace team-a");
+  // The policy's own verdict comes first: a namespace that may not claim the key is told so.
+  EXPECT_EQ(verdicts("team-b", {"registry.team-a.example.com"}, held),
+            std::vector<Verdict>{Verdict::not_claimed});
+  EXPECT_EQ(verdicts("tenant", {"registry.team-a.example.com"}, held),
+            std::vector<Verdict>{Verdict::namespace_not_listed});
 }
 
 TEST(Policy, EachKeyIsDecidedAlone) {

@@ -24,7 +24,7 @@ Status sample() {
               "2026-12-04T20:00:01Z",
               std::nullopt}};
   s.store = {4, 3, 1, 0, 12, "/var/lib/regcred", ""};
-  Provenance p{"kube:x", "team-a", "pull", "uid-1", "42"};
+  Provenance p{"kube:x", "team-a", "pull", "uid-1", "42", ""};
   s.registries = {{"quay.io", p, std::string("robot"), {p}}};
   s.secrets = {{"team-a/pull", p, true, {"quay.io"}, {"team-a/pull: bad-auth: ..."}}};
   s.namespace_credentials = true;
@@ -51,6 +51,18 @@ TEST(StatusApi, TheMembersTheContractNames) {
   EXPECT_EQ(j["store"]["ok"], true);
   EXPECT_EQ(j["sinks"][0]["ok"], false);
   EXPECT_FALSE(j["sinks"][0].contains("lastSync"));
+}
+
+TEST(StatusApi, APublishedSecretNamesItsOrigin) {
+  auto s = sample();
+  s.registries[0].secret = {"kube:x", "regcred-system", "team-a.pull", "uid-2",
+                            "43",     "team-a/pull"};
+  const auto j = to_json(s);
+  EXPECT_EQ(j["registries"][0]["secret"]["origin"], "team-a/pull");
+  EXPECT_FALSE(j["secrets"][0]["source"].contains("origin"));  // direct: none
+  auto back = decode_status(j);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->registries[0].secret.origin, "team-a/pull");
 }
 
 TEST(StatusApi, NoUsernameForTheUnprivileged) {

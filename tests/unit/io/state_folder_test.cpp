@@ -19,7 +19,7 @@ core::StoreEntry entry(const std::string& key, const std::string& user, const st
   core::StoreEntry e;
   e.key = key;
   e.credential = {user, Secret("pw-" + user), {}};
-  e.from = {"kube:x", ns, "pull", "uid", "7"};
+  e.from = {"kube:x", ns, "pull", "uid", "7", ""};
   return e;
 }
 
