@@ -38,8 +38,11 @@ class KubeSource : public Source {
     if (const char* v = std::getenv("REGCRED_WATCH_TIMEOUT_S"); v != nullptr) {
       opt.watch_timeout_min = std::chrono::seconds(std::atol(v));  // tests of bookmarks
     }
+    // regcred-publisher publishes kubernetes.io/dockerconfigjson only: one stream per node.
+    std::vector<std::string_view> types{core::k_type_dockerconfigjson};
+    if (cfg.published_namespace.empty()) types.push_back(core::k_type_dockercfg);
     for (const auto& path : paths) {
-      for (std::string_view type : {core::k_type_dockerconfigjson, core::k_type_dockercfg}) {
+      for (std::string_view type : types) {
         kube::StreamSpec spec;
         spec.path = path;
         spec.field_selector = "type=" + std::string(type);

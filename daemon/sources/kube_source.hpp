@@ -1,6 +1,7 @@
-// kube_source.hpp: the Kubernetes source: one Reflector thread per stream. Streams are the two
-// pull-secret types (`type=` field selectors: the API server has no OR) times the namespaces
-// (all, or each --namespace on its own path, for a Role-only identity). Reflector threads post
+// kube_source.hpp: the Kubernetes source: one Reflector thread per stream. In direct mode streams
+// are the two pull-secret types (`type=` field selectors: the API server has no OR) times the
+// namespaces (all, or each --namespace on its own path, for a Role-only identity); in published
+// mode one: the publish namespace's kubernetes.io/dockerconfigjson secrets. Reflector threads post
 // every change to the daemon's event loop.
 #pragma once
 

@@ -70,6 +70,8 @@ kube_requests regcred:node:node-1 >"$T/requests.txt"
 check "every request for secrets was for regcred-system's published ones, none refused" \
   pycheck requests_within "$T/requests.txt" secrets /api/v1/namespaces/regcred-system/secrets \
   regcred.io/published=true
+check "  one stream: the publisher publishes kubernetes.io/dockerconfigjson only" \
+  sh -c "grep -q dockerconfigjson '$T/requests.txt' && ! grep -q 'dockercfg' '$T/requests.txt'"
 stop_pid "$D_PID"
 
 echo "# direct mode as this identity, and no mode at all"
