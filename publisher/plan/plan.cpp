@@ -140,13 +140,14 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
   for (const auto& p : published)
     already.insert(p.name);
   std::map<std::string, std::pair<int, int>, std::less<>> counts;  // ns -> held, new
+  auto publishes_any = [](const std::vector<core::KeyDecision>& keys) {
+    return std::any_of(keys.begin(), keys.end(), [](const core::KeyDecision& d) {
+      return d.verdict == core::Verdict::publish;
+    });
+  };
   for (const auto& [src, keys] : decided) {
     const auto& s = *src->secret;
-    if (s.namespace_ == publish_ns) continue;
-    if (std::none_of(keys.begin(), keys.end(), [](const core::KeyDecision& d) {
-          return d.verdict == core::Verdict::publish;
-        }))
-      continue;
+    if (s.namespace_ == publish_ns || !publishes_any(keys)) continue;
     auto& [held_n, new_n] = counts[s.namespace_];
     ++(already.contains(published_name(s.namespace_, s.name)) ? held_n : new_n);
   }
@@ -160,7 +161,7 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
 
   for (auto& [src, keys] : decided) {
     const auto& s = *src->secret;
-    if (over_bound(s)) {
+    if (publishes_any(keys) && over_bound(s)) {
       const auto& [held_n, new_n] = counts.find(s.namespace_)->second;
       plan.refusals.push_back(refusal(
           s, "", core::Verdict::too_many_secrets,

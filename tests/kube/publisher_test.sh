@@ -15,6 +15,8 @@ kube_start
 check "the publisher's RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcred-publisher.yaml"
 check "the nodes' RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcredd-published.yaml"
 check "the policy example applies" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/publisher/policy.yaml"
+check "the publisher's Deployment applies (server dry run)" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/publisher/deployment.yaml"
+check "the nodes' DaemonSet applies (server dry run)" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/kubernetes/daemonset.yaml"
 for ns in team-a team-b tenant; do kctl create namespace "$ns" >/dev/null; done
 printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 cat >"$T/policy.yaml" <<'POLICY'
@@ -142,7 +144,11 @@ check "  nothing more is published" test "$(published_count)" -eq "$before"
 check "  the node keeps team-a's credential" auth_is "$KUB" registry.a.example builder:pubr-pw-a
 flood team-b registry.b.example
 team_b_published() { kctl -n regcred-system get secrets -l regcred.io/published=true -o name | grep -c 'team-b\.flood-' || true; }
-bound_held() { [ $(( $(team_b_published) + $(refused_count too-many-secrets) )) -eq 20 ]; }
+bound_held() {
+  echo "published $(team_b_published), refused $(refused_count too-many-secrets)" >"$T/bound.txt"
+  pub_status p1 >"$T/bound-status.json"
+  [ $(( $(team_b_published) + $(refused_count too-many-secrets) )) -eq 20 ]
+}
 check "a flood of 20 from team-b, bound 5: each secret published or refused" wait_until 20 bound_held
 check "  at most 5 published ($(team_b_published))" test "$(team_b_published)" -le 5
 # Valid JSON (the API server checks that much), an auth that is not base64: kubelet fails on it.
