@@ -254,6 +254,19 @@ Json entry_json(const AuthEntry& e) {
   return j;
 }
 
+Json entry_json_as_written(const AuthEntry& e) {
+  Json j = Json::object();
+  if (!e.username.empty()) j["username"] = e.username;
+  if (!e.password.empty()) j["password"] = e.password.reveal();
+  if (!e.auth.empty()) j["auth"] = e.auth.reveal();
+  if (!e.email.empty()) j["email"] = e.email;
+  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
+  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
+  for (const auto& [k, v] : e.extra.items())
+    j[k] = v;
+  return j;
+}
+
 DockerConfig::Layout DockerConfig::layout() const {
   Layout out;
   if (format_ == Format::dockercfg) return out;  // the auths object is the document

@@ -90,6 +90,9 @@ class DockerConfig {
 // One auths entry as serialize() writes it: `auth` in place of username/password, then email,
 // the tokens and the unknown fields.
 Json entry_json(const AuthEntry& e);
+// The entry with every field as written (username and password beside `auth`, nothing derived):
+// a copy that kubelet reads exactly as it read the original (it decodes `auth` over them).
+Json entry_json_as_written(const AuthEntry& e);
 
 // One entry of the auths object as serialize() writes it at `depth` tabs: "\t\t\"key\": {...}".
 // `rendered` is entry_json(e).dump(1, '\t').

@@ -38,15 +38,15 @@ Result<std::vector<std::string>> strings_at(const YAML::Node& n, const std::stri
   return out;
 }
 
-bool dns_label(std::string_view s) {
+}  // namespace
+
+bool namespace_name(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
   if (s.front() == '-' || s.back() == '-') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
   });
 }
-
-}  // namespace
 
 Result<Policy> parse_policy(std::string_view text) {
   YAML::Node root;
@@ -76,7 +76,7 @@ Result<Policy> parse_policy(std::string_view text) {
         return fail(Code::invalid_argument, at + ": unknown field " + key);
     }
     PolicyPublisher pub;
-    if (!n["namespace"] || !n["namespace"].IsScalar() || !dns_label(n["namespace"].Scalar()))
+    if (!n["namespace"] || !n["namespace"].IsScalar() || !namespace_name(n["namespace"].Scalar()))
       return fail(Code::invalid_argument, at + ".namespace: not a namespace name");
     pub.ns = n["namespace"].Scalar();
     if (std::any_of(p.publishers.begin(), p.publishers.end(),
@@ -96,7 +96,7 @@ Result<Policy> parse_policy(std::string_view text) {
   auto scoped = strings_at(root["namespaceScoped"], "namespaceScoped");
   if (!scoped) return fail(std::move(scoped).error());
   for (std::size_t i = 0; i < scoped->size(); ++i) {
-    if (!dns_label((*scoped)[i]))
+    if (!namespace_name((*scoped)[i]))
       return fail(Code::invalid_argument,
                   "namespaceScoped[" + std::to_string(i) + "]: not a namespace name");
   }

@@ -29,6 +29,9 @@ struct Policy {
   int max_secrets_per_namespace = 10;
 };
 
+// A namespace's name: a DNS label (RFC 1123), as the API server validates it.
+bool namespace_name(std::string_view s);
+
 // policy.yaml. Errors name the field ("publishers[1].registries[0]: ...").
 Result<Policy> parse_policy(std::string_view text);
 

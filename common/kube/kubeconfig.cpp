@@ -315,4 +315,12 @@ Result<Presented> CredentialSource::run_exec() {
   return p;
 }
 
+Result<Connection> load_connection(bool in_cluster, const std::string& kubeconfig) {
+  if (in_cluster) {
+    const char* dir = std::getenv("REGCRED_SERVICEACCOUNT_DIR");  // tests only
+    return load_in_cluster(dir != nullptr ? dir : "/var/run/secrets/kubernetes.io/serviceaccount");
+  }
+  return load_kubeconfig(kubeconfig);
+}
+
 }  // namespace regcred::kube

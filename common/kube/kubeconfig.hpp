@@ -52,6 +52,10 @@ Result<Connection> parse_kubeconfig(const std::string& text, const std::string& 
 // (/var/run/secrets/kubernetes.io/serviceaccount).
 Result<Connection> load_in_cluster(const std::string& sa_dir);
 
+// What a program's --in-cluster or --kubeconfig FILE names: the pod's service account (its
+// folder from REGCRED_SERVICEACCOUNT_DIR in tests), else the kubeconfig.
+Result<Connection> load_connection(bool in_cluster, const std::string& kubeconfig);
+
 // What a request presents right now. Thread-safe.
 struct Presented {
   Secret bearer;         // empty: none

@@ -10,20 +10,6 @@
 #include "publisher/app/status_server.hpp"
 
 namespace regcred::publisher {
-namespace {
-
-constexpr std::string_view k_sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-Result<kube::Connection> connection_for(const Config& cfg) {
-  if (cfg.in_cluster) {
-    const char* dir = std::getenv("REGCRED_SERVICEACCOUNT_DIR");  // tests only
-    return kube::load_in_cluster(dir != nullptr ? dir : std::string(k_sa_dir));
-  }
-  return kube::load_kubeconfig(cfg.kubeconfig);
-}
-
-}  // namespace
-
 int run(const std::vector<std::string>& args) {
   auto parsed = parse_args(args);
   if (!parsed) {
@@ -36,7 +22,7 @@ int run(const std::vector<std::string>& args) {
   }
   const Config cfg = parsed->config;
   io::Log::set_level(cfg.log_level);
-  auto conn = connection_for(cfg);
+  auto conn = kube::load_connection(cfg.in_cluster, cfg.kubeconfig);
   if (!conn) {
     std::cerr << "regcred-publisher: " << conn.error().message << "\n";
     return 2;

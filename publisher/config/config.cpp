@@ -7,15 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/core/policy.hpp"
+
 namespace regcred::publisher {
 namespace {
-
-bool dns_label(const std::string& s) {
-  return !s.empty() && s.size() <= 63 && s.front() != '-' && s.back() != '-' &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-         });
-}
 
 std::string host_name() {
   std::array<char, 256> buf{};
@@ -80,7 +75,7 @@ Result<Parsed> parse_args(const std::vector<std::string>& args) {
   if (c.in_cluster == !c.kubeconfig.empty())
     return fail(Code::invalid_argument, "give exactly one of --kubeconfig and --in-cluster");
   for (const auto& [flag, v] : {std::pair{"--publish-namespace", c.publish_namespace}}) {
-    if (!dns_label(v))
+    if (!core::namespace_name(v))
       return fail(Code::invalid_argument, std::string(flag) + ": " + v + ": not a namespace name");
   }
   if (c.policy.empty() || c.lease_name.empty())

@@ -10,21 +10,6 @@ namespace {
 
 constexpr std::size_t k_max_name = 253;  // a Secret's name: a DNS subdomain
 
-// The entry as the source wrote it (kubelet decodes `auth` over username and password, so
-// nothing is re-derived), compact.
-core::Json entry_as_written(const core::AuthEntry& e) {
-  core::Json j = core::Json::object();
-  if (!e.username.empty()) j["username"] = e.username;
-  if (!e.password.empty()) j["password"] = e.password.reveal();
-  if (!e.auth.empty()) j["auth"] = e.auth.reveal();
-  if (!e.email.empty()) j["email"] = e.email;
-  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
-  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-  for (const auto& [k, v] : e.extra.items())
-    j[k] = v;
-  return j;
-}
-
 std::vector<std::string> keys_of(const core::DockerConfig& c) {
   std::vector<std::string> out;
   for (const auto& e : c.auths())
@@ -190,7 +175,7 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
         plan.refusals.push_back(refusal(s, d.key, d.verdict, d.key + ": " + d.reason));
         continue;
       }
-      auths[d.key] = entry_as_written(*src->config.find(d.key));
+      auths[d.key] = core::entry_json_as_written(*src->config.find(d.key));
       out.keys.push_back(d.key);
       plan.claims[d.claim_key].insert(s.namespace_);
     }

@@ -4,6 +4,7 @@
 # (no lease, nothing written, the streams in backoff).
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
+fixture_passwords # none: no credential is handled here
 P="$REGCRED_BIN/regcred-publisher"
 
 check "--version" sh -c "'$P' --version | grep -q '^regcred-publisher [0-9]'"
