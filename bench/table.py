@@ -6,6 +6,7 @@ ratio), each ratio taken from figures measured in the same run, side by side.
   daemon       bench/daemon_sync.py: initial sync, change -> renamed file (vs a plain atomic
                write of the same file), storm, idle RSS and wake-ups; bench/kube_sync.py: the
                initial sync and change -> file against the real kube-apiserver and etcd
+  fleet        bench/fleet.py: 1,000 nodes' watches, direct mode vs published mode
   pull test    bench/pulltest.sh: `regcredctl pull-test` vs `skopeo inspect --raw`
   core         build/bin/regcred_bench (Google Benchmark), each vs its anchor
 
@@ -83,6 +84,36 @@ def main():
         row(f"initial sync of {k['secrets']} secrets, real kube-apiserver (the first list from its "
             "watch cache)", "", f"{k['initial_sync_seconds']} s", "",
             f"x{k['initial_sync_seconds'] / i['seconds']:.1f} the fake's")
+    print("fleet: direct vs published mode, one kube-apiserver ...", file=sys.stderr)
+    f = run_json([sys.executable, f"{HERE}/fleet.py", b] +
+                 (["--nodes", "200", "--changes", "3"] if q else []))
+    if "skipped" in f:
+        row("fleet figures", "", f"not measured: {f['skipped']}")
+    else:
+        dm, pm = f["modes"]["direct"], f["modes"]["published"]
+        n = f["nodes"]
+        row(f"fleet, {n} nodes: one change -> every node, published mode, p99 (p50)", "<= 2 s",
+            f"{pm['change_p99_ms']} ms ({pm['change_p50_ms']} ms)",
+            f"direct mode {dm['change_p99_ms']} ms ({dm['change_p50_ms']} ms)",
+            f"x{pm['change_p99_ms'] / dm['change_p99_ms']:.1f} direct's (the publisher's hop)",
+            pm["change_p99_ms"] <= 2000 and pm["events_received"] == pm["events_expected"])
+        row("  bytes per node per change, published mode (vs the published object)", "<= 2x the object",
+            f"{pm['bytes_per_node_per_change']} B", f"object {f['published_object_bytes']} B",
+            f"x{pm['bytes_ratio_to_object']}", pm["bytes_ratio_to_object"] <= 2)
+        row("  the same, direct mode (vs the source secret)", "", f"{dm['bytes_per_node_per_change']} B",
+            "", f"x{dm['bytes_ratio_to_object']}")
+        row("  API requests per node per hour, nothing changing (watch renewals)", "",
+            f"published {pm['idle_requests_per_node_per_hour']}",
+            f"direct {dm['idle_requests_per_node_per_hour']}",
+            f"x{pm['idle_requests_per_node_per_hour'] / dm['idle_requests_per_node_per_hour']:.1f}")
+        row("  after an API server restart: lists per node, published mode (max; from etcd)",
+            "<= 1; 0", f"{pm['restart_lists_per_node_max']}; {pm['restart_lists_from_etcd']}",
+            f"direct {dm['restart_lists_per_node_max']}; {dm['restart_lists_from_etcd']}", "",
+            pm["restart_lists_per_node_max"] <= 1 and pm["restart_lists_from_etcd"] == 0)
+        row(f"  the same, {f['real_regcredd']} real regcredd (lists; from etcd)", "0 from etcd",
+            f"published {pm['restart_real_regcredd_lists']}; {pm['restart_real_regcredd_lists_from_etcd']}",
+            f"direct {dm['restart_real_regcredd_lists']}; {dm['restart_real_regcredd_lists_from_etcd']}", "",
+            pm["restart_real_regcredd_lists_from_etcd"] == 0 and dm["restart_real_regcredd_lists_from_etcd"] == 0)
     idle = d["idle"]
     row(f"RSS idle, {idle['secrets']} secrets", "<= 15 MB", f"{idle['rss_mb']} MB",
         f"heap and stacks {idle['anon_mb']} MB", "", idle["rss_mb"] <= 15)

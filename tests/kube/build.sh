@@ -19,7 +19,7 @@ want="kubernetes $k8s etcd $etcd $(cat "$here/go.sum" "$here"/cmd/*/main.go "$he
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
   [ -x "$out/bin/kube-apiserver" ] && [ -x "$out/bin/etcd" ] && [ -x "$out/bin/kubectl" ] &&
   [ -x "$out/bin/keyring-oracle" ] && [ -x "$out/bin/helper-oracle" ] &&
-  [ -x "$out/bin/provider-oracle" ] &&
+  [ -x "$out/bin/provider-oracle" ] && [ -x "$out/bin/fleet" ] &&
   [ -x "$out/bin/config-oracle" ]; then
   exit 0
 fi
