@@ -5,7 +5,9 @@ token_server.py --port-file F --cert C --key K --signing-out PREFIX --users USER
 USERS.json: {"alice": {"password": "...", "access": {"regcred/tiny": ["pull", "push"]}}}
 GET /token?service=S&scope=repository:NAME:ACTIONS with Basic auth -> {"token", "access_token"}:
 an RS256 JWT with an x5c header whose certificate (PREFIX.crt, self-signed) is the registry's
-rootcertbundle. Wrong password -> 401; no Authorization -> a token that grants nothing.
+rootcertbundle. Wrong password -> 401; no Authorization -> a token that grants what the user ""
+has in USERS.json (nothing when there is none): {"": {"access": {"library/tiny": ["pull"]}}}
+makes a repository public, as Docker Hub's are.
 POST /token (OAuth2 password grant) works the same. POST /_mode {"get": false} makes GET /token
 answer 404, as OAuth2-only token servers do. Requests are logged to stderr.
 """
@@ -89,7 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             parts = scope.split(":")
             if len(parts) != 3 or parts[0] != "repository":
                 continue
-            allowed = users.get(user, {}).get("access", {}).get(parts[1], []) if user else []
+            allowed = users.get(user or "", {}).get("access", {}).get(parts[1], [])
             granted = [x for x in parts[2].split(",") if x in allowed]
             access.append({"type": "repository", "name": parts[1], "actions": granted})
         tok = jwt(user or "", service, access)
