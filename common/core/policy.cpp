@@ -100,6 +100,14 @@ Result<Policy> parse_policy(std::string_view text) {
       return fail(Code::invalid_argument,
                   "namespaceScoped[" + std::to_string(i) + "]: not a namespace name");
   }
+  for (std::size_t i = 0; i < scoped->size(); ++i) {
+    const auto& ns = (*scoped)[i];
+    if (std::any_of(p.publishers.begin(), p.publishers.end(),
+                    [&](const PolicyPublisher& q) { return q.ns == ns; }))
+      return fail(Code::invalid_argument, "namespaceScoped[" + std::to_string(i) + "]: " + ns +
+                                              " is a publisher too: a namespace's secrets go "
+                                              "node-wide or to its own pods, not both");
+  }
   p.namespace_scoped = std::move(*scoped);
   if (const auto max = root["maxSecretsPerNamespace"]; max && !max.IsNull()) {
     int n = 0;

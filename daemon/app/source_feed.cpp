@@ -1,6 +1,7 @@
 #include "daemon/app/source_feed.hpp"
 
 #include "common/core/label_selector.hpp"
+#include "common/core/published.hpp"
 #include "common/io/log.hpp"
 #include "daemon/sources/dir_source.hpp"
 #include "daemon/sources/kube_source.hpp"
@@ -19,7 +20,12 @@ Result<void> SourceFeed::configure(const Config& cfg) {
   // Namespace-scoped credentials: the sources take every pull secret; the selector decides in
   // the store what reaches the node-wide files.
   Config source_cfg = cfg;
-  if (cfg.namespace_credentials) {
+  if (!cfg.published_namespace.empty()) {
+    // Published mode: the publisher chose what nodes get; its namespace-scoped copies stay out
+    // of the node-wide files whether or not this node answers per namespace.
+    REGCRED_TRY_ASSIGN(auto node_wide, core::LabelSelector::parse(core::k_node_wide_selector));
+    store_.set_node_selector(std::move(node_wide));
+  } else if (cfg.namespace_credentials) {
     store_.set_node_selector(selector);
     source_cfg.label_selector.clear();
     REGCRED_TRY_ASSIGN(selector, core::LabelSelector::parse(""));

@@ -352,11 +352,6 @@ Result<void> validate(const Config& c) {
                 "--published-namespace, --namespace and --all-namespaces need --kubeconfig or "
                 "--in-cluster");
   }
-  if (!c.published_namespace.empty() && c.namespace_credentials) {
-    return fail(Code::invalid_argument,
-                "--namespace-credentials reads the pull secrets of every namespace: it is a "
-                "direct-mode option");
-  }
   if (c.node_conditions && !c.has_kube_source()) {
     return fail(Code::invalid_argument, "--node-conditions needs --kubeconfig or --in-cluster");
   }

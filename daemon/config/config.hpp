@@ -17,8 +17,6 @@ namespace regcred::daemon {
 
 inline constexpr std::string_view k_default_config_file = "/etc/regcred/regcredd.yaml";
 inline constexpr std::string_view k_default_label_selector = "regcred.io/sync=true";
-// What regcred-publisher puts on every secret it publishes; published mode selects by it.
-inline constexpr std::string_view k_published_label_selector = "regcred.io/published=true";
 
 struct Config {
   std::string config_file;

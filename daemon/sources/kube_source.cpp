@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 
+#include "common/core/policy.hpp"
+#include "common/core/published.hpp"
 #include "common/io/log.hpp"
 #include "common/kube/reflector.hpp"
 #include "daemon/kube/connection.hpp"
@@ -24,7 +26,7 @@ class KubeSource : public Source {
     if (!cfg.published_namespace.empty()) {
       // Published mode: one namespace, only what the publisher put there.
       paths.push_back("/api/v1/namespaces/" + cfg.published_namespace + "/secrets");
-      selector = std::string(k_published_label_selector);
+      selector = std::string(core::k_published_label_selector);
     } else if (cfg.all_namespaces) {
       paths.emplace_back("/api/v1/secrets");
     } else {
@@ -117,8 +119,16 @@ class KubeSource : public Source {
 
   // regcred.io/ annotations say where the publisher took a secret from: only the publish
   // namespace's are the publisher's word; in direct mode anyone who writes a secret sets them.
+  // In published mode a namespace-scoped copy counts as a secret of the namespace it serves
+  // (the store answers that namespace's pods with it; the node-wide selector leaves it out).
   void drop_untrusted(core::SecretManifest& s) const {
-    if (published_namespace_.empty()) s.annotations.clear();
+    if (published_namespace_.empty()) {
+      s.annotations.clear();
+      return;
+    }
+    const auto serves = s.labels.find(std::string(core::k_serves_namespace_label));
+    if (serves != s.labels.end() && core::namespace_name(serves->second))
+      s.namespace_ = serves->second;
   }
 
   kube::ReflectorCallbacks callbacks(const std::string& stream) {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/core/lint.hpp"
+#include "common/core/published.hpp"
 
 namespace regcred::sync {
 
@@ -14,7 +15,8 @@ std::string Store::id(const std::string& ns, const std::string& name, const std:
 Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::string& source) {
   Evaluated ev;
   ev.report.from = Provenance{source, s.namespace_, s.name, s.uid, s.resource_version, ""};
-  if (const auto o = s.annotations.find("regcred.io/origin"); o != s.annotations.end())
+  if (const auto o = s.annotations.find(std::string(core::k_origin_annotation));
+      o != s.annotations.end())
     ev.report.from.origin = o->second;
   ev.labels = s.labels;
   for (const auto& p : core::lint_pull_secret(s)) {

@@ -63,7 +63,7 @@ Controller::Controller(Config cfg, kube::Connection conn)
   for (auto type : {core::k_type_dockerconfigjson, core::k_type_dockercfg})
     add("/api/v1/secrets", type, k_source_label_selector, false);
   add("/api/v1/namespaces/" + cfg_.publish_namespace + "/secrets", core::k_type_dockerconfigjson,
-      std::string(k_published_label) + "=true", true);
+      std::string(core::k_published_label) + "=true", true);
 }
 
 Controller::~Controller() {
@@ -202,7 +202,7 @@ void Controller::reconcile() {
         if (s.published) {
           published.emplace(v.name, v);
           published_list.push_back(v);
-        } else if (!v.labels.contains(std::string(k_published_label))) {
+        } else if (!v.labels.contains(std::string(core::k_published_label))) {
           sources.push_back(v);
         }
       }
@@ -289,9 +289,11 @@ json Controller::status() const {
   }
   json published = json::array();
   for (const auto& p : last_plan_.publish) {
-    published.push_back({{"name", cfg_.publish_namespace + "/" + p.name},
-                         {"origin", p.origin_ns + "/" + p.origin_name},
-                         {"keys", p.keys}});
+    json j = {{"name", cfg_.publish_namespace + "/" + p.name},
+              {"origin", p.origin_ns + "/" + p.origin_name},
+              {"keys", p.keys}};
+    if (!p.serves_namespace.empty()) j["servesNamespace"] = p.serves_namespace;
+    published.push_back(std::move(j));
   }
   json claims = json::object();
   for (const auto& [k, holders] : last_plan_.claims)

@@ -18,9 +18,15 @@ std::string secrets_path(std::string_view ns) {
 }
 
 json annotations_of(const Published& p) {
-  return {{k_origin_annotation, p.origin_ns + "/" + p.origin_name},
-          {k_origin_uid_annotation, p.origin_uid},
-          {k_origin_rv_annotation, p.origin_rv}};
+  return {{core::k_origin_annotation, p.origin_ns + "/" + p.origin_name},
+          {core::k_origin_uid_annotation, p.origin_uid},
+          {core::k_origin_rv_annotation, p.origin_rv}};
+}
+
+json labels_of(const Published& p) {
+  json l = {{core::k_published_label, "true"}};
+  if (!p.serves_namespace.empty()) l[core::k_serves_namespace_label] = p.serves_namespace;
+  return l;
 }
 
 std::string hex_nanos() {
@@ -42,7 +48,7 @@ std::string published_object(std::string_view publish_ns, const Published& p,
                              std::string_view resource_version) {
   json meta = {{"name", p.name},
                {"namespace", publish_ns},
-               {"labels", {{k_published_label, "true"}}},
+               {"labels", labels_of(p)},
                {"annotations", annotations_of(p)}};
   if (!resource_version.empty()) meta["resourceVersion"] = resource_version;
   return json{{"apiVersion", "v1"},
@@ -58,6 +64,8 @@ bool up_to_date(const core::SecretManifest& current, const Published& p) {
   if (current.type != core::k_type_dockerconfigjson || data == current.data.end() ||
       data->second.reveal() != p.payload || current.data.size() != 1)
     return false;
+  const auto serves = current.labels.find(std::string(core::k_serves_namespace_label));
+  if ((serves == current.labels.end() ? "" : serves->second) != p.serves_namespace) return false;
   const json wanted = annotations_of(p);
   for (const auto& [k, v] : wanted.items()) {
     const auto a = current.annotations.find(k);

@@ -92,6 +92,7 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
     auto cfg = core::pull_secret_config(p);
     if (!cfg) continue;
     const auto& ns = src->second.secret->namespace_;
+    if (p.labels.contains(std::string(core::k_serves_namespace_label))) continue;
     for (const auto& d : core::decide_keys(policy, publish_ns, ns, keys_of(*cfg), {})) {
       if (d.verdict == core::Verdict::publish && src->second.config.find(d.key) != nullptr)
         held[d.claim_key].insert(ns);
@@ -105,8 +106,20 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
   };
   std::vector<Decided> decided;
   std::map<std::string, std::set<std::string>, std::less<>> wanted;  // new keys: who wants them
+  auto scoped = [&](std::string_view ns) {
+    return std::find(policy.namespace_scoped.begin(), policy.namespace_scoped.end(), ns) !=
+           policy.namespace_scoped.end();
+  };
   for (const auto& [name, src] : by_published_name) {
     const auto& ns = src.secret->namespace_;
+    if (scoped(ns)) {
+      // Its own pods' secrets, whole: they reach no node-wide file and claim no key.
+      std::vector<core::KeyDecision> keys;
+      for (const auto& k : keys_of(src.config))
+        keys.push_back({k, core::claim_key(k), core::Verdict::publish, ""});
+      decided.push_back({&src, std::move(keys)});
+      continue;
+    }
     core::Claims claims;
     for (const auto& [key, holders] : held) {
       if (!holders.contains(ns)) claims.emplace(key, joined(holders));
@@ -154,13 +167,15 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
               " secrets; the policy allows " + std::to_string(policy.max_secrets_per_namespace)));
       continue;
     }
+    const bool serves = scoped(s.namespace_);
     Published out{published_name(s.namespace_, s.name),
                   s.namespace_,
                   s.name,
                   s.uid,
                   s.resource_version,
                   "",
-                  {}};
+                  {},
+                  serves ? s.namespace_ : ""};
     core::Json auths = core::Json::object();
     for (auto& d : keys) {
       if (d.verdict == core::Verdict::publish) {
@@ -177,7 +192,7 @@ Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
       }
       auths[d.key] = core::entry_json_as_written(*src->config.find(d.key));
       out.keys.push_back(d.key);
-      plan.claims[d.claim_key].insert(s.namespace_);
+      if (!serves) plan.claims[d.claim_key].insert(s.namespace_);
     }
     if (out.keys.empty()) continue;
     out.payload = core::Json{{"auths", std::move(auths)}}.dump();

@@ -13,14 +13,10 @@
 #include <vector>
 
 #include "common/core/policy.hpp"
+#include "common/core/published.hpp"
 #include "common/core/secret_manifest.hpp"
 
 namespace regcred::publisher {
-
-inline constexpr std::string_view k_published_label = "regcred.io/published";
-inline constexpr std::string_view k_origin_annotation = "regcred.io/origin";
-inline constexpr std::string_view k_origin_uid_annotation = "regcred.io/origin-uid";
-inline constexpr std::string_view k_origin_rv_annotation = "regcred.io/origin-resource-version";
 
 // `<namespace>.<name>`, or "" when it would be longer than a Secret's name may be.
 std::string published_name(std::string_view ns, std::string_view name);
@@ -33,6 +29,8 @@ struct Published {
   // .dockerconfigjson: compact {"auths":{...}} with the published keys' entries as written.
   std::string payload;
   std::vector<std::string> keys;  // as the source spells them
+  // A namespace-scoped copy: the namespace whose pods it serves; "" for node-wide.
+  std::string serves_namespace;
 };
 
 struct Refusal {
@@ -53,6 +51,8 @@ struct Plan {
 // admin's). `published`: the objects published already, which keep their keys (a key held by
 // one namespace stays with it while its secret still has it and the policy still allows it).
 // A key no object holds yet, wanted by two namespaces in the same pass, goes to neither.
+// A namespaceScoped namespace's secrets are published whole as copies that serve its own pods;
+// they claim no key.
 Plan make_plan(const core::Policy& policy, std::string_view publish_ns,
                const std::vector<core::SecretManifest>& sources,
                const std::vector<core::SecretManifest>& published);

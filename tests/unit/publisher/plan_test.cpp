@@ -189,6 +189,31 @@ TEST(Plan, TheAdminsOwnSecretsPublishAnyKeyNotHeldElsewhere) {
   EXPECT_EQ(plan.publish[0].name, "regcred-system.mirror");
 }
 
+TEST(Plan, ANamespaceScopedNamespaceIsPublishedWholeForItsOwnPods) {
+  auto p = core::parse_policy(R"(
+publishers:
+  - namespace: team-a
+    registries: [registry.example.com]
+namespaceScoped: [team-c]
+)");
+  ASSERT_TRUE(p) << p.error().message;
+  const auto plan =
+      make_plan(*p, k_ns,
+                {secret("team-c", "pull", {{"registry.example.com", "c"}, {"docker.io", "c"}}),
+                 secret("team-a", "reg", {{"registry.example.com", "a"}})},
+                {});
+  ASSERT_EQ(plan.publish.size(), 2U);
+  const auto* c = find(plan, "team-c.pull");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->serves_namespace, "team-c");
+  EXPECT_EQ(c->keys.size(), 2U);  // every key, Docker Hub's too: only team-c's pods get them
+  EXPECT_EQ(find(plan, "team-a.reg")->serves_namespace, "");
+  // It claims nothing: team-a keeps registry.example.com node-wide.
+  EXPECT_EQ(plan.claims.at("registry.example.com"), std::set<std::string>{"team-a"});
+  EXPECT_TRUE(plan.refusals.empty());
+  EXPECT_FALSE(core::parse_policy("publishers: [{namespace: x}]\nnamespaceScoped: [x]\n"));
+}
+
 TEST(Plan, NamesTooLongToPublishAreRefused) {
   const auto plan =
       make_plan(policy(), k_ns,
