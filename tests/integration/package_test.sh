@@ -31,7 +31,7 @@ for f in usr/sbin/regcredd usr/bin/regcredctl usr/bin/docker-credential-regcred 
   lib/systemd/system/regcredd.service \
   lib/systemd/system/regcredd.socket usr/lib/sysusers.d/regcred.conf usr/lib/tmpfiles.d/regcred.conf \
   etc/regcred/regcredd.yaml usr/share/regcred/kubelet/credential-provider-config.yaml \
-  usr/share/regcred/rbac/regcredd.yaml usr/share/regcred/kubernetes/daemonset.yaml \
+  usr/share/regcred/rbac/regcredd-direct.yaml usr/share/regcred/kubernetes/daemonset.yaml \
   usr/share/bash-completion/completions/regcredctl usr/share/man/man8/regcredd.8.gz \
   usr/share/man/man1/regcredctl.1.gz usr/share/man/man1/docker-credential-regcred.1.gz \
   usr/share/man/man8/regcred-credential-provider.8.gz usr/share/man/man8/regcred-publisher.8.gz \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # regcredd against a real kube-apiserver (make kube) with RBAC: secrets made and changed with
 # kubectl (the pitfalls too: a pretty-printed .dockerconfigjson, a .dockercfg secret), the
-# identity packaging/rbac/regcredd.yaml ships (reads secrets, a 403 elsewhere), lists and
+# identity packaging/rbac/regcredd-direct.yaml ships (reads secrets, a 403 elsewhere), lists and
 # watches as client-go makes them (the first list from the watch cache, pages, bookmarks), the
 # watch resumed across a restart of kube-apiserver, the real 410s (from the watch cache after a
 # restart, from etcd after a compaction) and the relist after them, and the node condition
@@ -16,7 +16,7 @@ kube_start
 PINNED=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$REGCRED_SRC/tests/kube/go.mod")
 server_is_pinned() { kctl version -o json | grep -q "\"gitVersion\": \"$PINNED\""; }
 check "kube-apiserver answers as the pinned release ($PINNED)" server_is_pinned
-check "the shipped RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcredd.yaml"
+check "the shipped RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcredd-direct.yaml"
 kube_client node1 regcred-node-1 regcred:nodes
 NODE_KC=$K/node1.kubeconfig
 nkctl() { "$KBIN/kubectl" --kubeconfig "$NODE_KC" "$@"; }

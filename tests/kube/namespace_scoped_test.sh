@@ -8,7 +8,7 @@ set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 . "$REGCRED_SRC/tests/kube/control_plane.sh"
 fixture_passwords 'scoped-pw-'
-credential_files kube/tokens.csv "kube/etcd/*" pub.kubeconfig "token-*"
+credential_files kube/tokens.csv "kube/etcd/*" pub.kubeconfig "token-*" "answer-*"
 
 kube_start
 kctl apply -f "$REGCRED_SRC/packaging/rbac/regcred-publisher.yaml" >/dev/null
