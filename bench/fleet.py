@@ -33,7 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "..")
 sys.path.insert(0, HERE)
-from kube_sync import Api  # noqa: E402
+from kube_sync import Api, start_control_plane  # noqa: E402
 
 TENANTS = [f"t{i}" for i in range(5)]
 PER_TENANT = 10
@@ -115,12 +115,10 @@ def main():
     if not os.path.exists(os.path.join(kbin, "fleet")):
         print(json.dumps({"skipped": "no build/kube/bin/fleet (make kube)"}))
         return
-    serve = subprocess.Popen(["sh", os.path.join(SRC, "tests", "kube", "serve.sh")],
-                             stdout=subprocess.PIPE, text=True)
+    serve, url, folder = start_control_plane()
     tmp = tempfile.mkdtemp(prefix="regcred-bench-fleet.")
     procs = []
     try:
-        url, folder = serve.stdout.readline().split()
         api = Api(url, folder)
         kc = os.path.join(folder, "admin.kubeconfig")
         policy = "publishers:\n" + "".join(

@@ -30,6 +30,18 @@ sys.path.insert(0, HERE)
 from daemon_sync import anchor_write_ms, entries, secret  # noqa: E402
 
 
+def start_control_plane():
+    """tests/kube/serve.sh: (the process, its URL, its folder); SIGTERM stops and removes it."""
+    serve = subprocess.Popen(["sh", os.path.join(SRC, "tests", "kube", "serve.sh")],
+                             stdout=subprocess.PIPE, text=True)
+    line = serve.stdout.readline().split()
+    if len(line) != 2:
+        serve.terminate()
+        serve.wait()
+        raise SystemExit("the control plane did not start")
+    return serve, line[0], line[1]
+
+
 class Api:
     def __init__(self, url, folder):
         self.host, self.port = url.split("//")[1].split(":")
@@ -84,15 +96,10 @@ def main():
     if not os.path.exists(os.path.join(kbin, "kube-apiserver")):
         print(json.dumps({"skipped": "no build/kube/bin/kube-apiserver (make kube)"}))
         return
-    serve = subprocess.Popen(["sh", os.path.join(SRC, "tests", "kube", "serve.sh")],
-                             stdout=subprocess.PIPE, text=True)
+    serve, url, folder = start_control_plane()
     tmp = tempfile.mkdtemp(prefix="regcred-bench-kube.")
     d = None
     try:
-        line = serve.stdout.readline().split()
-        if len(line) != 2:
-            raise SystemExit("the control plane did not start")
-        url, folder = line
         api = Api(url, folder)
         t0 = time.monotonic()
         create_all(api, a.secrets)

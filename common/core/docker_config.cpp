@@ -239,6 +239,19 @@ bool DockerConfig::erase(std::string_view key) {
   return auths_.size() != before;
 }
 
+namespace {
+
+// What follows `auth` in an entry, as written: email, the tokens, the unknown fields.
+void put_entry_rest(Json& j, const AuthEntry& e) {
+  if (!e.email.empty()) j["email"] = e.email;
+  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
+  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
+  for (const auto& [k, v] : e.extra.items())
+    j[k] = v;
+}
+
+}  // namespace
+
 Json entry_json(const AuthEntry& e) {
   Json j = Json::object();
   if (!e.username.empty() || !e.password.empty()) {
@@ -246,11 +259,7 @@ Json entry_json(const AuthEntry& e) {
   } else if (!e.auth.empty()) {
     j["auth"] = e.auth.reveal();
   }
-  if (!e.email.empty()) j["email"] = e.email;
-  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
-  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-  for (const auto& [k, v] : e.extra.items())
-    j[k] = v;
+  put_entry_rest(j, e);
   return j;
 }
 
@@ -259,11 +268,7 @@ Json entry_json_as_written(const AuthEntry& e) {
   if (!e.username.empty()) j["username"] = e.username;
   if (!e.password.empty()) j["password"] = e.password.reveal();
   if (!e.auth.empty()) j["auth"] = e.auth.reveal();
-  if (!e.email.empty()) j["email"] = e.email;
-  if (!e.identitytoken.empty()) j["identitytoken"] = e.identitytoken.reveal();
-  if (!e.registrytoken.empty()) j["registrytoken"] = e.registrytoken.reveal();
-  for (const auto& [k, v] : e.extra.items())
-    j[k] = v;
+  put_entry_rest(j, e);
   return j;
 }
 
