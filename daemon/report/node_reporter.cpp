@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "common/io/log.hpp"
 #include "common/io/time_text.hpp"
+#include "common/kube/event.hpp"
 #include "common/kube/http.hpp"
 
 namespace regcred::kube {
@@ -26,14 +26,6 @@ std::chrono::seconds heartbeat_period() {
     return std::chrono::seconds(std::atol(v));
   }
   return std::chrono::minutes(5);  // node-problem-detector's default
-}
-
-std::string hex_nanos() {
-  std::ostringstream s;
-  s << std::hex
-    << std::chrono::duration_cast<std::chrono::nanoseconds>(system_clock::now().time_since_epoch())
-           .count();
-  return s.str();
 }
 
 }  // namespace
@@ -123,21 +115,14 @@ struct NodeReporter::Impl {
   }
 
   void post_event(const NodeCondition& c) {
-    const std::string now = io::rfc3339(system_clock::now());
-    json ev = {{"kind", "Event"},
-               {"apiVersion", "v1"},
-               {"metadata", {{"name", node_name + "." + hex_nanos()}, {"namespace", "default"}}},
-               {"involvedObject",
-                {{"kind", "Node"}, {"name", node_name}, {"uid", node_uid}, {"apiVersion", "v1"}}},
-               {"reason", c.reason},
-               {"message", c.message},
-               {"type", c.status == "True" ? "Normal" : "Warning"},
-               {"source", {{"component", "regcredd"}, {"host", node_name}}},
-               {"firstTimestamp", now},
-               {"lastTimestamp", now},
-               {"count", 1},
-               {"reportingComponent", "regcredd"},
-               {"reportingInstance", node_name}};
+    const json ev = event_object(
+        {"default",
+         {{"kind", "Node"}, {"name", node_name}, {"uid", node_uid}, {"apiVersion", "v1"}},
+         c.reason,
+         c.message,
+         c.status == "True" ? "Normal" : "Warning",
+         "regcredd",
+         node_name});
     auto r = client.send("POST", "/api/v1/namespaces/default/events", "application/json",
                          core::json_text(ev));
     if (!r || r->status / 100 != 2) {

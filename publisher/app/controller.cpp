@@ -187,8 +187,7 @@ void Controller::read_policy() {
 
 void Controller::reconcile() {
   std::vector<core::SecretManifest> sources;
-  std::vector<core::SecretManifest> published_list;
-  std::map<std::string, core::SecretManifest> published;
+  std::vector<core::SecretManifest> published;
   core::Policy policy;
   {
     std::lock_guard lock(mu_);
@@ -200,8 +199,7 @@ void Controller::reconcile() {
     for (const auto& s : streams_) {
       for (const auto& [k, v] : s.items) {
         if (s.published) {
-          published.emplace(v.name, v);
-          published_list.push_back(v);
+          published.push_back(v);
         } else if (!v.labels.contains(std::string(core::k_published_label))) {
           sources.push_back(v);
         }
@@ -209,7 +207,7 @@ void Controller::reconcile() {
     }
     dirty_ = false;
   }
-  auto plan = make_plan(policy, cfg_.publish_namespace, sources, published_list);
+  auto plan = make_plan(policy, cfg_.publish_namespace, sources, published);
   const auto applied = writer_.apply(plan, published, [this] { return elector_.leading(); });
   std::uint64_t events = 0;
   std::set<std::string> evented;
@@ -314,10 +312,10 @@ json Controller::status() const {
 
 std::string Controller::metrics() const {
   const bool leading = elector_.leading();
-  std::uint64_t lists = 0, relists = 0;
+  std::uint64_t watches = 0, relists = 0;
   for (const auto& s : streams_) {
     const auto c = s.reflector->counters();
-    lists += c.watches;
+    watches += c.watches;
     relists += c.relists;
   }
   std::lock_guard lock(mu_);
@@ -348,7 +346,7 @@ std::string Controller::metrics() const {
     << "# TYPE regcred_publisher_policy_ok gauge\nregcred_publisher_policy_ok "
     << (policy_error_.empty() && policy_ ? 1 : 0)
     << "\n# HELP regcred_publisher_watches_total Watches opened.\n"
-    << "# TYPE regcred_publisher_watches_total counter\nregcred_publisher_watches_total " << lists
+    << "# TYPE regcred_publisher_watches_total counter\nregcred_publisher_watches_total " << watches
     << "\n# HELP regcred_publisher_relists_total Lists after the first.\n"
     << "# TYPE regcred_publisher_relists_total counter\nregcred_publisher_relists_total " << relists
     << "\n";

@@ -1,12 +1,10 @@
 #include "publisher/app/writer.hpp"
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "common/core/go/encoding.hpp"
 #include "common/io/log.hpp"
-#include "common/io/time_text.hpp"
+#include "common/kube/event.hpp"
 
 namespace regcred::publisher {
 namespace {
@@ -27,15 +25,6 @@ json labels_of(const Published& p) {
   json l = {{core::k_published_label, "true"}};
   if (!p.serves_namespace.empty()) l[core::k_serves_namespace_label] = p.serves_namespace;
   return l;
-}
-
-std::string hex_nanos() {
-  std::ostringstream s;
-  s << std::hex
-    << std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-           .count();
-  return s.str();
 }
 
 std::string outcome(const Result<kube::HttpResult>& r) {
@@ -80,8 +69,11 @@ Writer::Writer(kube::CredentialSource& creds, std::string publish_ns, const std:
   client_.set_request_timeout(std::chrono::seconds(10));
 }
 
-Applied Writer::apply(const Plan& plan, const std::map<std::string, core::SecretManifest>& current,
+Applied Writer::apply(const Plan& plan, const std::vector<core::SecretManifest>& published,
                       const std::function<bool()>& may_write) {
+  std::map<std::string, const core::SecretManifest*> current;  // by name
+  for (const auto& s : published)
+    current.emplace(s.name, &s);
   Applied a;
   std::map<std::string, const Published*> wanted;
   for (const auto& p : plan.publish)
@@ -109,16 +101,16 @@ Applied Writer::apply(const Plan& plan, const std::map<std::string, core::Secret
     const auto cur = current.find(name);
     if (cur == current.end()) {
       write("POST", secrets_path(ns_), published_object(ns_, *p, ""), name, a.created);
-    } else if (!up_to_date(cur->second, *p)) {
+    } else if (!up_to_date(*cur->second, *p)) {
       write("PUT", secrets_path(ns_) + "/" + name,
-            published_object(ns_, *p, cur->second.resource_version), name, a.updated);
+            published_object(ns_, *p, cur->second->resource_version), name, a.updated);
     }
     if (a.stopped) return a;
   }
   for (const auto& [name, cur] : current) {
     if (wanted.contains(name)) continue;
     const json opts = {
-        {"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"preconditions", {{"uid", cur.uid}}}};
+        {"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"preconditions", {{"uid", cur->uid}}}};
     write("DELETE", secrets_path(ns_) + "/" + name, opts.dump(), name, a.deleted);
     if (a.stopped) return a;
   }
@@ -126,25 +118,19 @@ Applied Writer::apply(const Plan& plan, const std::map<std::string, core::Secret
 }
 
 bool Writer::post_refusal(const Refusal& r) {
-  const std::string now = io::rfc3339(std::chrono::system_clock::now());
-  const json ev = {{"kind", "Event"},
-                   {"apiVersion", "v1"},
-                   {"metadata", {{"name", r.name + "." + hex_nanos()}, {"namespace", r.ns}}},
-                   {"involvedObject",
-                    {{"kind", "Secret"},
-                     {"namespace", r.ns},
-                     {"name", r.name},
-                     {"uid", r.uid},
-                     {"apiVersion", "v1"},
-                     {"resourceVersion", r.resource_version}}},
-                   {"reason", r.key.empty() ? "SecretNotPublished" : "RegistryKeyNotPublished"},
-                   {"message", r.reason},
-                   {"type", "Warning"},
-                   {"source", {{"component", "regcred-publisher"}}},
-                   {"firstTimestamp", now},
-                   {"lastTimestamp", now},
-                   {"count", 1},
-                   {"reportingComponent", "regcred-publisher"}};
+  const json ev =
+      kube::event_object({r.ns,
+                          {{"kind", "Secret"},
+                           {"namespace", r.ns},
+                           {"name", r.name},
+                           {"uid", r.uid},
+                           {"apiVersion", "v1"},
+                           {"resourceVersion", r.resource_version}},
+                          r.key.empty() ? "SecretNotPublished" : "RegistryKeyNotPublished",
+                          r.reason,
+                          "Warning",
+                          "regcred-publisher",
+                          ""});
   auto res =
       client_.send("POST", "/api/v1/namespaces/" + r.ns + "/events", "application/json", ev.dump());
   if (res && res->status / 100 == 2) return true;

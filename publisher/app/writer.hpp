@@ -30,7 +30,7 @@ class Writer {
   Writer(kube::CredentialSource& creds, std::string publish_ns, const std::string& user_agent);
 
   // Makes the publish namespace hold what `plan` publishes and nothing else of ours.
-  Applied apply(const Plan& plan, const std::map<std::string, core::SecretManifest>& current,
+  Applied apply(const Plan& plan, const std::vector<core::SecretManifest>& published,
                 const std::function<bool()>& may_write);
 
   // An Event on the refused Secret, in its namespace.
