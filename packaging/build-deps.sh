@@ -8,6 +8,7 @@ packages="
   libboost1.81-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev
   libssl-dev zlib1g-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   docker-registry skopeo apache2-utils openssl python3 python3-cryptography curl podman containerd lintian man-db bash-completion
+  debootstrap systemd-container
 "
 # The docker CLI drives the helper tests (login/logout with credsStore). Debian ships it only
 # inside docker.io; a machine that already has a docker client keeps its own.
