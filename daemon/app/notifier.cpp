@@ -24,4 +24,8 @@ int systemd_listen_fd() {
   return n > 0 ? SD_LISTEN_FDS_START : -1;
 }
 
+bool systemd_socket_passed() {
+  return sd_listen_fds(0) > 0;
+}
+
 }  // namespace regcred::daemon

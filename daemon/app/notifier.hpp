@@ -22,7 +22,10 @@ class SdNotifier : public Notifier {
   std::optional<std::chrono::microseconds> watchdog() override;
 };
 
-// Listening sockets passed by systemd (LISTEN_FDS); the first one, or -1.
+// Listening sockets passed by systemd (LISTEN_FDS); the first one, or -1. Reads them once:
+// the environment that passed them is cleared.
 int systemd_listen_fd();
+// Whether systemd passed a listening socket, leaving the environment as it is.
+bool systemd_socket_passed();
 
 }  // namespace regcred::daemon

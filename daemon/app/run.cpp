@@ -1,10 +1,12 @@
 // regcredd's main() as a function (daemon.hpp): the configuration, --check-config, then the
-// daemon.
+// daemon, or, started by its socket with a configuration that cannot run, the unconfigured
+// answer.
 #include <sys/stat.h>
 
 #include <iostream>
 
 #include "daemon/app/daemon.hpp"
+#include "daemon/app/unconfigured.hpp"
 #include "daemon/kube/connection.hpp"
 
 namespace regcred::daemon {
@@ -21,22 +23,32 @@ Result<void> check_sources(const Config& cfg) {
   return kube::check_connection(cfg);
 }
 
+// A configuration that cannot run: exit 2, or, when systemd started regcredd for its socket,
+// stay up and say so there (unconfigured.hpp).
+int refuse(const std::string& why, const std::string& config_file,
+           const std::vector<std::string>& args) {
+  std::cerr << "regcredd: " << why << "\n";
+  if (!systemd_socket_passed()) return 2;
+  SdNotifier notifier;
+  return run_unconfigured(why, config_file, args, systemd_listen_fd(), notifier);
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
   auto parsed = load_config(args);
-  if (!parsed) {
-    std::cerr << "regcredd: " << parsed.error().message << "\n";
-    return 2;
-  }
+  if (!parsed) return refuse(parsed.error().message, config_file_of(args), args);
   if (parsed->exit_now) {
     std::cout << parsed->output;
     return parsed->exit_code;
   }
   Config cfg = std::move(parsed->config);
   if (auto v = validate(cfg); !v) {
-    std::cerr << "regcredd: " << v.error().message << "\n";
-    return 2;
+    if (cfg.check_config || cfg.once) {
+      std::cerr << "regcredd: " << v.error().message << "\n";
+      return 2;
+    }
+    return refuse(v.error().message, cfg.config_file, args);
   }
   if (cfg.check_config) {
     if (auto k = check_sources(cfg); !k) {

@@ -253,6 +253,20 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
+std::string config_file_of(const std::vector<std::string>& args) {
+  CLI::App app;
+  app.allow_extras();
+  std::string config_file(k_default_config_file);
+  app.add_option("--config", config_file);
+  try {
+    std::vector<std::string> rev(args.rbegin(), args.rend());
+    app.parse(rev);
+  } catch (const CLI::Error&) {
+    return std::string(k_default_config_file);
+  }
+  return config_file;
+}
+
 Result<ParsedArgs> load_config(const std::vector<std::string>& args) {
   ParsedArgs out;
   Config& c = out.config;

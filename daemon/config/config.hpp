@@ -63,6 +63,9 @@ struct ParsedArgs {
 // Parses argv (without argv[0]) and the config file it names. Errors are usage errors (exit 2).
 Result<ParsedArgs> load_config(const std::vector<std::string>& args);
 
+// The configuration file the arguments name (--config), whether or not they parse.
+std::string config_file_of(const std::vector<std::string>& args);
+
 // Checks what flags alone cannot: a source, no conflicting sources, parsable label selector.
 Result<void> validate(const Config& c);
 

@@ -8,6 +8,7 @@
 #include "common/core/provider.hpp"
 #include "common/core/provider_config.hpp"
 #include "common/io/log.hpp"
+#include "common/io/node_reach.hpp"
 #include "common/io/safe_file.hpp"
 
 namespace regcred::sync {
@@ -114,6 +115,13 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
     auto it = owned.find(e.key);
     return it != owned.end() && it->second.contains(fingerprint(e));
   };
+  // An unrecorded entry that is exactly what the daemon writes for the store's entry is taken
+  // as the daemon's: its records were lost (a purge and reinstall, a new state folder) while
+  // the entry it wrote stayed. A user's entry that is the very same credential is handed over
+  // too (docs/operators.md, "Entries regcredd takes as its own").
+  auto adoptable = [&](const core::AuthEntry& e, const StoreEntry& want) {
+    return fingerprint(e) == fingerprint(entry_for(want));
+  };
   // One pass over the file's entries, in their order: the user's stay, ours are replaced or
   // dropped; then the store's keys the file did not have, in key order.
   plan.items.reserve(cfg.auths().size() + desired.size());
@@ -129,7 +137,7 @@ Result<SinkPlan> plan_sink(const std::optional<std::string>& current, const Owne
   };
   for (const auto& e : cfg.auths()) {
     auto want = desired.find(e.key);
-    if (!ours(e)) {
+    if (!ours(e) && (want == desired.end() || !adoptable(e, want->second))) {
       if (want != desired.end()) plan.conflicts.push_back(e.key);
       plan.items.push_back(SinkItem{e.key, core::entry_text(e, depth), false, core::Json()});
     } else if (want != desired.end()) {
@@ -250,6 +258,7 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
   auto run = [&]() -> Result<void> {
     auto [dir_path, name] = io::split_path(status_.path);
     REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(dir_path, io::CreateDirs::yes));
+    REGCRED_TRY(io::check_reaches_node(dir.fd.get(), dir_path));
     REGCRED_TRY_ASSIGN(auto current, io::read_file(dir, name, k_max_config_size));
     const bool as_left = written_ && changed && current && current->text.size() == written_->size &&
                          text_hash(current->text) == written_->hash;
@@ -276,11 +285,12 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
       }
       SinkItem& item = *found;
       if (!item.ours) {  // someone else's entry: never touched
+        // Wanted again: the whole merge decides whether it is a conflict or one to adopt.
         if (want != desired.end()) {
-          w.conflicts.insert(key);
-        } else {
-          w.conflicts.erase(key);
+          written_.reset();
+          return sync_whole(dir, name, desired, std::move(current), owned, record);
         }
+        w.conflicts.erase(key);
         continue;
       }
       // What the records hold for the key goes when the entry goes or changes (with any stale

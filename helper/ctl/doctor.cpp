@@ -11,6 +11,7 @@
 #include "common/core/image_ref.hpp"
 #include "common/core/match.hpp"
 #include "common/core/provider.hpp"
+#include "common/core/socket_api.hpp"
 #include "common/core/status_api.hpp"
 #include "common/io/status_client.hpp"
 #include "helper/backend/backend.hpp"
@@ -22,6 +23,7 @@ namespace regcred::ctl {
 namespace {
 
 using nlohmann::json;
+namespace socket_api = core::socket_api;
 namespace status_api = core::status_api;
 
 std::optional<json> get_json(const std::string& socket, const std::string& target,
@@ -33,7 +35,9 @@ std::optional<json> get_json(const std::string& socket, const std::string& targe
   }
   json j = json::parse(r->body, nullptr, false);
   if (r->status != 200 || !j.is_object()) {
-    error = "regcredd answered " + std::to_string(r->status) + " for " + target;
+    const std::string said = socket_api::error_text(r->body);
+    error = "regcredd answered " + std::to_string(r->status) + " for " + target +
+            (said.empty() ? "" : ": " + said);
     return std::nullopt;
   }
   return j;

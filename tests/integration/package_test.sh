@@ -54,6 +54,26 @@ mkdir -p "$T/empty"
 PIDS="$PIDS $!"
 check "the installed regcredd finds its pull worker (the test reached connect)" wait_until 15 sh -c \
   "curl -s --unix-socket '$T/pkg.sock' http://x/v1/pulltests | grep -q '\"phase\":\"connect\"'"
+# A crash leaves no core file (it would hold every credential): the installed regcredd, a
+# release build, killed by SIGABRT in a folder where the kernel's core pattern writes one, with
+# no limit on its size; a shell killed the same way there shows a core would be written.
+mkdir -p "$T/crash"
+(cd "$T/crash" && ulimit -c unlimited && exec "$R/usr/sbin/regcredd" --config /dev/null \
+  --secrets-dir "$T/empty" --state-dir "$T/crash-state" --socket "$T/crash.sock") >"$T/crash.log" 2>&1 &
+crash_pid=$!
+wait_until 15 test -S "$T/crash.sock" || true
+kill -ABRT "$crash_pid"
+wait "$crash_pid" 2>/dev/null || true
+check "a crashing regcredd leaves no core file" sh -c "! ls '$T/crash' | grep -q '^core'"
+mkdir -p "$T/crash-control"
+(cd "$T/crash-control" && ulimit -c unlimited && sh -c 'kill -ABRT $$') 2>/dev/null || true
+if ls "$T/crash-control" | grep -q '^core'; then
+  ok "control: a shell killed the same way leaves a core file"
+  rm -f "$T"/crash-control/core*
+else
+  echo "# the kernel's core pattern ($(cat /proc/sys/kernel/core_pattern)) writes no file here"
+fi
+
 set +e
 "$R/usr/sbin/regcredd" --config "$R/etc/regcred/regcredd.yaml" --check-config >"$T/fresh.out" 2>&1; rc=$?
 set -e
@@ -63,11 +83,11 @@ check "the unit does not restart on that exit (RestartPreventExitStatus=2)" grep
 
 echo "# systemd"
 if command -v systemd-analyze >/dev/null; then
-  # The root also needs the host's own units (sysinit.target, ...) and /bin/kill for ExecReload.
+  # The root also needs the host's own units (sysinit.target, ...) and /bin/sh for ExecReload.
   mkdir -p "$T/sysroot"
   cp -a "$R/." "$T/sysroot/"
   cp -a /lib/systemd/system/. "$T/sysroot/lib/systemd/system/"
-  mkdir -p "$T/sysroot/bin" && cp /bin/kill "$T/sysroot/bin/kill"
+  mkdir -p "$T/sysroot/bin" && cp -L /bin/sh "$T/sysroot/bin/sh"
   (cd "$T/sysroot" && systemd-analyze verify --root="$T/sysroot" --man=no \
     lib/systemd/system/regcredd.service lib/systemd/system/regcredd.socket) >"$T/verify.txt" 2>&1 || true
   check "systemd-analyze verify prints nothing" sh -c "[ ! -s '$T/verify.txt' ]" || cat "$T/verify.txt"

@@ -61,6 +61,30 @@ TEST(Sink, AnEntryTheUserEditedIsTheUsersNow) {
   EXPECT_EQ(plan3->conflicts, std::vector<std::string>{"r.example"});
 }
 
+// A purge removes the records and keeps the files: after a reinstall, the entries that are
+// exactly what the daemon writes for the current secrets are its own again, and rotate.
+TEST(Sink, AnEntryExactlyAsItWouldWriteIsAdoptedWhenTheRecordsAreLost) {
+  std::map<std::string, StoreEntry> desired = {{"r.example", entry("r.example", "u", "p1")}};
+  auto first = plan_sink(std::nullopt, {}, desired);
+  ASSERT_TRUE(first);
+  auto adopted = plan_sink(first->text, {}, desired);
+  ASSERT_TRUE(adopted);
+  EXPECT_TRUE(adopted->conflicts.empty());
+  EXPECT_FALSE(adopted->changed);
+  EXPECT_EQ(adopted->owned, first->owned);
+  desired["r.example"] = entry("r.example", "u", "p2");
+  auto rotated = plan_sink(first->text, adopted->owned, desired);
+  ASSERT_TRUE(rotated);
+  EXPECT_TRUE(rotated->conflicts.empty());
+  EXPECT_EQ(core::DockerConfig::parse(rotated->text)->find("r.example")->auth.reveal(),
+            core::encode_auth("u", Secret("p2")).reveal());
+  // An unrecorded entry that differs in anything (an older password) stays the user's.
+  auto older = plan_sink(first->text, {}, desired);
+  ASSERT_TRUE(older);
+  EXPECT_EQ(older->conflicts, std::vector<std::string>{"r.example"});
+  EXPECT_FALSE(older->changed);
+}
+
 TEST(Sink, NoChangeNoWriteAndABrokenFileIsNotRewritten) {
   std::map<std::string, StoreEntry> desired = {{"r.example", entry("r.example", "u", "p")}};
   auto plan = plan_sink(std::nullopt, {}, desired);
