@@ -98,8 +98,9 @@ Result<void> store_local(DockerConfig& local, const helper::Credentials& c);
 // `erase`: removes the local entries for the server's registry; false when there were none.
 bool erase_local(DockerConfig& local, std::string_view server);
 
-// The namespace whose pull secrets answer a provider request: that of the service account
-// token's claims (KEP-4412), nullopt without a token. An expired token is an error.
+// The namespace whose pull secrets answer a provider request when regcredd is down: that of
+// the service account token's claims (KEP-4412), unverified (only root reads the state folder
+// it answers from), nullopt without a token. An expired token is an error.
 Result<std::optional<std::string>> request_namespace(const ProviderRequest& r,
                                                      std::int64_t now_unix);
 

@@ -63,9 +63,9 @@ struct DecodedResponse {
 Result<DecodedResponse> decode_provider_response(std::string_view text,
                                                  std::string_view expected_api_version);
 
-// The claims of a service account token kubelet requested for a pod (KEP-4412). The signature
-// is not checked: the token reaches the provider from kubelet over a pipe, and the answer
-// depends on nothing but the namespace. An expired token is refused.
+// The claims of a service account token kubelet requested for a pod (KEP-4412), read without
+// checking the signature: regcredd trusts them only after kube::verified_namespace; the
+// provider's fallback to the state folder, which only root can read, reads them as sent.
 struct ServiceAccountClaims {
   std::string namespace_;
   std::string name;

@@ -180,6 +180,7 @@ struct Client::Impl {
   bool warned_insecure = false;
   std::chrono::seconds request_timeout = k_get_timeout;
   std::string user_agent = "regcredd/" REGCRED_VERSION;
+  std::string accept = "application/json";
   // TLS settings: built once, again when an exec plugin presents another client certificate
   // or a CA or certificate file changes on disk (a rotated service account CA, a renewed
   // client certificate), as libcurl read them for each connection.
@@ -388,7 +389,7 @@ struct Client::Impl {
     bhttp::request<bhttp::string_body> req{method, origin + r->prefix + path_query, 11};
     req.set(bhttp::field::host, r->authority);
     req.set(bhttp::field::user_agent, user_agent);
-    req.set(bhttp::field::accept, "application/json");
+    req.set(bhttp::field::accept, accept);
     if (watch == nullptr) req.set(bhttp::field::accept_encoding, "gzip");
     if (!cred.bearer.empty())
       req.set(bhttp::field::authorization, "Bearer " + cred.bearer.reveal());
@@ -574,6 +575,10 @@ void Client::set_request_timeout(std::chrono::seconds t) {
 
 void Client::set_user_agent(std::string agent) {
   impl_->user_agent = std::move(agent);
+}
+
+void Client::set_accept(std::string media_types) {
+  impl_->accept = std::move(media_types);
 }
 
 Result<HttpResult> Client::send(const std::string& method, const std::string& path,

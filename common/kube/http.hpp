@@ -49,6 +49,9 @@ class Client {
   void set_request_timeout(std::chrono::seconds t);
   // "regcredd/VERSION" unless set: the API server's audit log names the program by it.
   void set_user_agent(std::string agent);
+  // The Accept header; "application/json" unless set (the issuer's keys come as
+  // application/jwk-set+json, and the API server refuses them to a client that takes only JSON).
+  void set_accept(std::string media_types);
 
   // From another thread: ends a request in progress at once, and every later one.
   void cancel();

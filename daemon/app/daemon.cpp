@@ -21,6 +21,7 @@
 #include "daemon/handlers/endpoints.hpp"
 #include "daemon/handlers/status.hpp"
 #include "daemon/kube/connection.hpp"
+#include "daemon/kube/issuer_fetcher.hpp"
 #include "daemon/report/node_reporter.hpp"
 #include "daemon/sync/state.hpp"
 #include "daemon/sync/state_writer.hpp"
@@ -98,6 +99,7 @@ class Daemon {
       io::log_error("cannot start a source", {{"error", r.error().message}});
       return 2;
     }
+    start_issuer();
     if (cfg_.node_conditions && !cfg_.once) {
       auto conn = kube::connection_for(cfg_);
       if (!conn) {
@@ -200,6 +202,34 @@ class Daemon {
     });
   }
 
+  // Where namespace-scoped answers get the issuer's keys: the JWKS file, or the API server.
+  void start_issuer() {
+    issuer_fetcher_.reset();
+    if (!cfg_.namespace_credentials || cfg_.once) return;
+    if (!cfg_.service_account_issuer_keys.empty()) {
+      auto s =
+          kube::read_issuer_keys(cfg_.service_account_issuer_keys, cfg_.service_account_issuer);
+      if (!s.error.empty()) {
+        io::log_error("cannot read the service-account issuer keys", {{"error", s.error}});
+      }
+      credentials_.set_issuer(std::move(s));
+      return;
+    }
+    auto conn = kube::connection_for(cfg_);
+    if (!conn) {
+      io::log_error("cannot fetch the service-account issuer keys",
+                    {{"error", conn.error().message}});
+      return;
+    }
+    issuer_fetcher_ =
+        std::make_unique<kube::IssuerFetcher>(std::move(*conn), [this](kube::IssuerState s) {
+          loop_.post([this, s = std::move(s)]() mutable { credentials_.set_issuer(std::move(s)); });
+        });
+    credentials_.on_unknown_key([this] {
+      if (issuer_fetcher_) issuer_fetcher_->refresh();
+    });
+  }
+
   void reload_now() {
     auto parsed = load_config(args_);
     Result<void> valid = parsed ? validate(parsed->config) : fail(parsed.error());
@@ -219,6 +249,7 @@ class Daemon {
     if (auto r = feed_.configure(cfg_); !r) {
       io::log_error("reload: cannot start a source", {{"error", r.error().message}});
     }
+    start_issuer();
     feed_.start();
     io::log_info("configuration reloaded");
     systemd_.notify("READY=1");
@@ -326,6 +357,7 @@ class Daemon {
   std::optional<sync::StateWriter> state_writer_;  // declared late: stops before what it uses
   std::unique_ptr<api::StatusServer> server_;
   std::unique_ptr<kube::NodeReporter> node_reporter_;
+  std::unique_ptr<kube::IssuerFetcher> issuer_fetcher_;
   bool stopping_ = false;
   int exit_code_ = 0;
 };

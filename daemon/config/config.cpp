@@ -141,6 +141,18 @@ const std::vector<Option>& options() {
           "keep every readable pull secret and answer regcred-credential-provider per namespace "
           "(kubelet tokenAttributes); the label selector then only picks what reaches the "
           "node-wide files"),
+      text<&Config::service_account_audience>(
+          "service-account-audience",
+          "the audience a service account token must be for (kubelet's tokenAttributes "
+          "serviceAccountTokenAudience; default regcred.io)"),
+      text<&Config::service_account_issuer_keys>(
+          "service-account-issuer-keys",
+          "a JWKS file of the cluster's service-account issuer keys; default with a Kubernetes "
+          "source: fetched from the API server (/openid/v1/jwks)"),
+      text<&Config::service_account_issuer>(
+          "service-account-issuer",
+          "the issuer (iss) tokens must carry; default with a Kubernetes source: the API "
+          "server's (/.well-known/openid-configuration)"),
       flag<&Config::node_conditions>(
           "node-conditions",
           "set the node's RegistryCredentialsReady condition and post events on its transitions "
@@ -365,6 +377,14 @@ Result<void> validate(const Config& c) {
     return fail(Code::invalid_argument,
                 "--published-namespace, --namespace and --all-namespaces need --kubeconfig or "
                 "--in-cluster");
+  }
+  if (c.namespace_credentials && !c.has_kube_source() && c.service_account_issuer_keys.empty()) {
+    return fail(Code::invalid_argument,
+                "--namespace-credentials trusts a service account token only once it verifies: "
+                "give --service-account-issuer-keys FILE (a JWKS) or a Kubernetes source");
+  }
+  if (c.service_account_audience.empty()) {
+    return fail(Code::invalid_argument, "--service-account-audience is empty");
   }
   if (c.node_conditions && !c.has_kube_source()) {
     return fail(Code::invalid_argument, "--node-conditions needs --kubeconfig or --in-cluster");

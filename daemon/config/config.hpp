@@ -43,6 +43,11 @@ struct Config {
   // KEP-4412 mode: keep every pull secret the daemon may read (the label selector then only
   // chooses what reaches the node-wide files) and answer the provider per namespace.
   bool namespace_credentials = false;
+  // Namespace-scoped answers trust a service account token only once it verifies: signed by
+  // the cluster's issuer (keys from the API server, or this JWKS file), for this audience.
+  std::string service_account_audience = "regcred.io";
+  std::string service_account_issuer_keys;  // a JWKS file; "" with a Kubernetes source: fetched
+  std::string service_account_issuer;       // the iss tokens must carry; "" takes the API server's
   // The RegistryCredentialsReady node condition and its events (needs a Kubernetes source).
   bool node_conditions = false;
   std::string provider_cache_duration = "1m0s";  // cacheDuration of a provider answer

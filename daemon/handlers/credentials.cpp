@@ -72,14 +72,19 @@ api::Response CredentialEndpoints::provider(const api::Request& req) {
     auto d = core::parse_go_duration(asked);
     if (d && d->count() >= 0) hit = core::format_go_duration(*d);
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  auto ns = core::request_namespace(*r, now);
-  if (!ns) return api::error_response(400, ns.error().message);
+  // A token decides the answer only in namespace-scoped mode, and only once it verifies.
+  std::optional<std::string> ns;
+  if (config_.namespace_credentials && !r->service_account_token.empty()) {
+    auto v = token_namespace(r->service_account_token);
+    if (!v) {
+      io::log_warning("service account token refused", {{"error", v.error().message}});
+      return api::error_response(400, v.error().message);
+    }
+    ns = std::move(*v);
+  }
   core::ProviderAnswer a;
-  if (*ns && config_.namespace_credentials) {
-    a = core::provider_answer(store_.namespace_table(**ns), r->image, r->api_version, hit);
+  if (ns) {
+    a = core::provider_answer(store_.namespace_table(*ns), r->image, r->api_version, hit);
   } else {
     const auto& table = store_.table();
     if (!provider_index_ || provider_generation_ != store_.generation()) {
@@ -89,9 +94,36 @@ api::Response CredentialEndpoints::provider(const api::Request& req) {
     a = provider_index_->answer(r->image, r->api_version, hit);
   }
   io::log_debug("provider answered", {{"image", r->image},
-                                      {"namespace", ns->value_or("")},
+                                      {"namespace", ns.value_or("")},
                                       {"keys", std::to_string(a.response.auth.size())}});
   return api::Response{200, "application/json", core::encode_provider_response(a.response)};
+}
+
+void CredentialEndpoints::set_issuer(kube::IssuerState s) {
+  if (!s.keys && issuer_.keys) {
+    issuer_.error = std::move(s.error);
+    return;
+  }
+  issuer_ = std::move(s);
+}
+
+Result<std::string> CredentialEndpoints::token_namespace(const Secret& token) {
+  if (!issuer_.keys) {
+    return fail(Code::unavailable,
+                "serviceAccountToken: cannot be verified: the service-account issuer's keys are "
+                "not read" +
+                    (issuer_.error.empty() ? std::string() : " (" + issuer_.error + ")"));
+  }
+  const core::ClaimRules rules{
+      config_.service_account_audience,
+      config_.service_account_issuer.empty() ? issuer_.issuer : config_.service_account_issuer,
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count(),
+      60};
+  auto v = kube::verified_namespace(token, *issuer_.keys, rules);
+  if (!v && v.error().code == Code::not_found && unknown_key_) unknown_key_();
+  return v;
 }
 
 }  // namespace regcred::daemon

@@ -10,6 +10,7 @@
 #include "common/core/answer.hpp"
 #include "daemon/api/router.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/kube/issuer_fetcher.hpp"
 #include "daemon/sync/store.hpp"
 
 namespace regcred::daemon {
@@ -27,12 +28,22 @@ class CredentialEndpoints {
   api::Response erase(const api::Request& req);
   api::Response provider(const api::Request& req);
 
+  // The service-account issuer's keys that namespace-scoped answers verify tokens with; a state
+  // without keys (a failed fetch) keeps the keys there were and records the error.
+  void set_issuer(kube::IssuerState s);
+  // Called when a token names a key the set lacks (the issuer rotated its keys).
+  void on_unknown_key(std::function<void()> f) { unknown_key_ = std::move(f); }
+
  private:
   const core::HelperIndex& helper_index();
+  // The namespace of a service account token that verifies, or why it does not.
+  Result<std::string> token_namespace(const Secret& token);
 
   const Config& config_;
   sync::Store& store_;
   LocalChanged local_changed_;
+  kube::IssuerState issuer_;
+  std::function<void()> unknown_key_;
   // Over store_.table(), rebuilt when the store's generation moves.
   std::unique_ptr<core::HelperIndex> helper_index_;
   std::uint64_t helper_generation_ = ~std::uint64_t{0};

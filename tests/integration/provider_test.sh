@@ -82,20 +82,17 @@ secret_json team-a regcred-a "registry.example.com" alice 'ns-a-pw-5151' '{}' >"
 secret_json team-b regcred-b "registry.example.com" bob 'ns-b-pw-6161' '{}' >"$T/secrets/b.json"
 secret_json infra node-wide "node.example.com" nodeuser 'node-pw-7171' >"$T/secrets/n.json"
 mkdir -p "$T/kubelet"
-start_regcredd --secrets-dir "$T/secrets" --namespace-credentials --kubelet-config "$T/kubelet/config.json"
+# The cluster's issuer keys as a JWKS file (a node whose source is a folder); tokens signed with
+# them, and forgeries (tests/integration/sa_token.py).
+SA="$PY $REGCRED_SRC/tests/integration/sa_token.py"
+$SA keys "$T/sa"
+start_regcredd --secrets-dir "$T/secrets" --namespace-credentials --kubelet-config "$T/kubelet/config.json" \
+  --service-account-issuer-keys "$T/sa/jwks.json"
 wait_until 10 ready
-token() { # namespace sa [exp] [sub-namespace]: a bound token's shape, signature not checked
-  $PY - "$@" <<'PYEOF'
-import base64, json, sys, time
-ns, sa = sys.argv[1], sys.argv[2]
-exp = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else int(time.time()) + 3600
-sub_ns = sys.argv[4] if len(sys.argv) > 4 else ns
-b = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
-print(b({"alg": "RS256", "kid": "k"}) + "." + b({
-    "aud": ["regcred.io"], "exp": exp, "sub": f"system:serviceaccount:{sub_ns}:{sa}",
-    "kubernetes.io": {"namespace": ns, "pod": {"name": "web-0", "uid": "p-1"},
-                      "serviceaccount": {"name": sa, "uid": "sa-1"}}}) + ".c2lnbmF0dXJl")
-PYEOF
+token() { # namespace sa [exp] [sub-namespace] [sa_token.py options]: a token the issuer signed
+  ns=$1 sa=$2 exp=${3:-} subns=${4:-}
+  shift 2; shift $(($# < 2 ? $# : 2))
+  $SA token "$T/sa" "$ns" "$sa" --exp "$exp" --sub-ns "$subns" "$@"
 }
 ask() { # image [token] -> response on stdout
   if [ -n "${2:-}" ]; then
@@ -117,10 +114,25 @@ A=$(ask node.example.com/app | user_in)
 check "without a token: the opted-in node-wide secret" [ "$A" = nodeuser ]
 check "the kubelet file holds the opted-in secret" has_key "$T/kubelet/config.json" node.example.com
 check "and not the team secrets" lacks_key "$T/kubelet/config.json" registry.example.com
+A=$(ask registry.example.com/app "$(token team-b builder '' '' --alg ES256)" | user_in)
+check "an ES256 token: team-b's secret" [ "$A" = bob ]
 set +e
 ask registry.example.com/app "$(token team-a default 1000)" >"$T/exp.out" 2>"$T/exp.err"; rc=$?
 set -e
 check "an expired token: exit 1, no answer" sh -c "[ $rc = 1 ] && [ ! -s '$T/exp.out' ] && grep -q expired '$T/exp.err'"
+# A member of the socket's group forging a token for another namespace.
+refused() { # why token...: exit 1, no answer, the reason in the error
+  why=$1; shift
+  set +e
+  ask registry.example.com/app "$(token "$@")" >"$T/refused.out" 2>"$T/refused.err"; rc=$?
+  set -e
+  [ "$rc" = 1 ] && [ ! -s "$T/refused.out" ] && grep -q "$why" "$T/refused.err"
+}
+check "an unsigned token (alg none) for team-a: refused" refused "alg none" team-a default '' '' --alg none
+check "a token signed with another key under the issuer's kid: refused" refused "does not verify" \
+  team-a default '' '' --key attacker
+check "a token for another audience: refused" refused "aud" team-a default '' '' --aud https://kubernetes.default.svc
+check "a token that never expires: refused" refused "exp: missing" team-a default none
 set +e
 ask registry.example.com/app "$(token team-a default '' team-b)" >"$T/forged.out" 2>"$T/forged.err"; rc=$?
 set -e

@@ -53,4 +53,19 @@ ask team-c registry.c.example/app:v1
 check "a team-c pod gets team-c's credential ($(users "$T/answer-team-c.json"))" test "$(users "$T/answer-team-c.json")" = carol
 ask team-a registry.c.example/app:v1
 check "a team-a pod does not ($(users "$T/answer-team-a.json"))" test -z "$(users "$T/answer-team-a.json")"
+# A member of the socket's group with team-a's token, its namespace changed to team-c, or with
+# a token for the API server's audience: regcredd verifies with the keys it fetched from the
+# API server (/openid/v1/jwks) and answers neither.
+ask_with() { # NAME TOKEN IMAGE
+  printf '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"%s","serviceAccountToken":"%s","serviceAccountAnnotations":{}}' \
+    "$3" "$2" |
+    "$REGCRED_BIN/regcred-credential-provider" --socket "$D_SOCK" --state-dir "$T/state" >"$T/answer-$1.json" 2>"$T/answer-$1.err" || true
+}
+ask_with forged "$($PY "$REGCRED_SRC/tests/integration/sa_token.py" swap "$(cat "$T/token-team-a")" team-c)" registry.c.example/app:v1
+check "team-a's token changed to team-c: no credential ($(head -c 200 "$T/answer-forged.err"))" \
+  sh -c "[ ! -s '$T/answer-forged.json' ] && grep -q 'does not verify' '$T/answer-forged.err'"
+kctl -n team-c create token app >"$T/token-api-audience"
+ask_with audience "$(cat "$T/token-api-audience")" registry.c.example/app:v1
+check "team-c's token for the API server's audience: no credential" \
+  sh -c "[ ! -s '$T/answer-audience.json' ] && grep -q 'aud' '$T/answer-audience.err'"
 finish

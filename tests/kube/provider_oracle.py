@@ -4,6 +4,7 @@
 provider_oracle.py files PROVIDER ORACLE KUBELET_CONFIG TMP [--seed N] [--configs N] [--images N]
 provider_oracle.py secrets DIR [--seed N]
 provider_oracle.py tokens PROVIDER ORACLE KUBELET_CONFIG TMP SOCKET STATE [--seed N]
+                   [--signing-key PEM]
 
 kubelet (ORACLE, tests/kube/cmd/provider-oracle) runs the provider from the shipped
 CredentialProviderConfig KUBELET_CONFIG, and what it gets through the plugin is compared with
@@ -61,7 +62,7 @@ def provider_config(shipped, api_version, args):
 class Kubelet:
     """One kubelet: the oracle over a plugin folder whose wrapper counts the runs."""
 
-    def __init__(self, provider, oracle, config_text, folder):
+    def __init__(self, provider, oracle, config_text, folder, signing_key=""):
         os.makedirs(folder, exist_ok=True)
         bin_dir = os.path.join(folder, "bin")
         os.makedirs(bin_dir, exist_ok=True)
@@ -75,7 +76,8 @@ class Kubelet:
         with open(self.config, "w") as f:
             f.write(config_text)
         self.proc = subprocess.Popen([oracle, "--config", self.config, "--bin-dir", bin_dir,
-                                      "--calls", self.calls], stdin=subprocess.PIPE,
+                                      "--calls", self.calls, "--signing-key", signing_key],
+                                     stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def ask(self, image, want, namespace="", pod="", sa=""):
@@ -238,7 +240,8 @@ def tokens(a, t):
     for version in ["credentialprovider.kubelet.k8s.io/v1"]:
         folder = os.path.join(a.tmp, "tokens-" + version.rsplit("/", 1)[1])
         k = Kubelet(a.provider, a.oracle, provider_config(
-            a.kubelet_config, version, ["--socket", a.socket, "--state-dir", a.state]), folder)
+            a.kubelet_config, version, ["--socket", a.socket, "--state-dir", a.state]), folder,
+            a.signing_key)
         # Pods of both teams and static pods ask for the same images, interleaved: kubelet's
         # per-service-account cache must keep each namespace's answer to itself.
         pods = [("team-a", "web-0", "default"), ("team-b", "web-0", "default"),
@@ -270,6 +273,8 @@ def main():
     k = sub.add_parser("tokens")
     for name in ("provider", "oracle", "kubelet_config", "tmp", "socket", "state"):
         k.add_argument(name)
+    k.add_argument("--signing-key", default="",
+                   help="the issuer's key the tokens are signed with (its JWKS goes to regcredd)")
     for p in (f, s, k):
         p.add_argument("--seed", type=int, default=20261204)
     a = ap.parse_args()

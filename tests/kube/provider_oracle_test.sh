@@ -24,10 +24,13 @@ grep "^not ok" "$T/files.txt" | head -20 || true
 
 echo "# service account token mode, regcredd answering per namespace"
 $PY "$ORACLE" secrets "$T/secrets"
-start_regcredd --secrets-dir "$T/secrets" --namespace-credentials
+# kubelet's tokens are signed with the issuer's key; regcredd verifies them with its JWKS.
+$PY "$REGCRED_SRC/tests/integration/sa_token.py" keys "$T/sa"
+start_regcredd --secrets-dir "$T/secrets" --namespace-credentials \
+  --service-account-issuer-keys "$T/sa/jwks.json"
 wait_until 10 ready
 check "each pod gets its namespace's keys, static pods the node-wide ones, never from another's cache" \
-  sh -c "$PY '$ORACLE' tokens '$P' '$KBIN/provider-oracle' '$KC/credential-provider-config-namespaced.yaml' '$T/tokens' '$D_SOCK' '$T/state' >'$T/tokens.txt' 2>&1"
+  sh -c "$PY '$ORACLE' tokens '$P' '$KBIN/provider-oracle' '$KC/credential-provider-config-namespaced.yaml' '$T/tokens' '$D_SOCK' '$T/state' --signing-key '$T/sa/rsa.pem' >'$T/tokens.txt' 2>&1"
 tail -2 "$T/tokens.txt"
 grep "^not ok" "$T/tokens.txt" | head -20 || true
 finish

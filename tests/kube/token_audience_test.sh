@@ -58,11 +58,24 @@ echo "# the real token through the provider"
 mkdir -p "$T/secrets"
 secret_json team-a pull registry.a.example alice 'audience-pw-1' '{}' >"$T/secrets/a.json"
 secret_json team-b pull registry.a.example bob 'audience-pw-2' '{}' >"$T/secrets/b.json"
-start_regcredd --secrets-dir "$T/secrets" --namespace-credentials
+# A node whose source is a folder verifies tokens with the issuer's keys and issuer as the API
+# server publishes them.
+kctl get --raw /openid/v1/jwks >"$T/jwks.json"
+ISSUER=$(kctl get --raw /.well-known/openid-configuration | $PY -c 'import json,sys; print(json.load(sys.stdin)["issuer"])')
+start_regcredd --secrets-dir "$T/secrets" --namespace-credentials \
+  --service-account-issuer-keys "$T/jwks.json" --service-account-issuer "$ISSUER"
 wait_until 10 ready
 TOKEN=$(cat "$T/token-kubelet1")
 printf '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"registry.a.example/app","serviceAccountToken":"%s","serviceAccountAnnotations":{}}' "$TOKEN" |
   "$REGCRED_BIN/regcred-credential-provider" --socket "$D_SOCK" --state-dir "$T/state" >"$T/answer.token" 2>"$T/answer.err" || true
 check "the pod's namespace's credential, from the API server's own token" \
   sh -c "$PY -c 'import json,sys; a=json.load(open(sys.argv[1]))[\"auth\"]; sys.exit(0 if [v[\"username\"] for v in a.values()]==[\"alice\"] else 1)' '$T/answer.token'"
+# The same token with its payload swapped for team-b's (the signature kept): refused.
+FORGED=$($PY "$REGCRED_SRC/tests/integration/sa_token.py" swap "$TOKEN" team-b)
+forged_refused() {
+  printf '{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"registry.a.example/app","serviceAccountToken":"%s","serviceAccountAnnotations":{}}' "$FORGED" |
+    "$REGCRED_BIN/regcred-credential-provider" --socket "$D_SOCK" --state-dir "$T/state" >"$T/answer.forged" 2>"$T/forged.err" && return 1
+  [ ! -s "$T/answer.forged" ] && grep -q "does not verify" "$T/forged.err"
+}
+check "that token with its namespace changed to team-b: refused, no answer" forged_refused
 finish

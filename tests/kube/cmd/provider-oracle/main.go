@@ -32,8 +32,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
@@ -74,6 +76,7 @@ type answer struct {
 }
 
 var signer *rsa.PrivateKey
+var signerKid = "provider-oracle"
 
 // The matchImages of the config's providers.
 var matchImages []string
@@ -98,7 +101,7 @@ func token(namespace, name string, tr *authenticationv1.TokenRequest) (*authenti
 			"serviceaccount": map[string]string{"name": name, "uid": string(tr.UID)},
 		},
 	}
-	signed := b64(map[string]string{"alg": "RS256", "kid": "provider-oracle"}) + "." + b64(claims)
+	signed := b64(map[string]string{"alg": "RS256", "kid": signerKid}) + "." + b64(claims)
 	sum := sha256.Sum256([]byte(signed))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, signer, crypto.SHA256, sum[:])
 	if err != nil {
@@ -110,6 +113,30 @@ func token(namespace, name string, tr *authenticationv1.TokenRequest) (*authenti
 		ExpirationTimestamp: metav1.NewTime(now.Add(time.Hour)),
 	}
 	return out, nil
+}
+
+func loadSigner(path string) (*rsa.PrivateKey, error) {
+	if path == "" {
+		return rsa.GenerateKey(rand.Reader, 2048)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(text)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rsaKey, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an RSA key", path)
+	}
+	signerKid = "rsa-1"
+	return rsaKey, nil
 }
 
 func serviceAccount(namespace, name string) (*v1.ServiceAccount, error) {
@@ -167,9 +194,11 @@ func main() {
 	config := flag.String("config", "", "kubelet's CredentialProviderConfig")
 	binDir := flag.String("bin-dir", "", "kubelet's --image-credential-provider-bin-dir")
 	callsFile := flag.String("calls", "", "the file the plugin's wrapper adds a line to per run")
+	signingKey := flag.String("signing-key", "", "the issuer's RSA key (PKCS #8 PEM, kid rsa-1) "+
+		"that signs the tokens; default a key of this process's own")
 	flag.Parse()
 	var err error
-	if signer, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+	if signer, err = loadSigner(*signingKey); err != nil {
 		fmt.Fprintln(os.Stderr, "provider-oracle:", err)
 		os.Exit(2)
 	}
