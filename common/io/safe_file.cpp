@@ -321,4 +321,17 @@ Result<std::string> read_whole_file(const std::string& path, std::size_t max_siz
   return read_fd(fd.get(), expected, max_size, "read " + path);
 }
 
+Result<std::string> read_regular_file(const std::string& path, std::size_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (!fd) return sys_fail("read " + path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail("read " + path, errno);
+  if (!S_ISREG(st.st_mode)) return fail(Code::invalid_argument, "read " + path + ": not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > max_size) {
+    return fail(Code::invalid_argument,
+                "read " + path + ": larger than " + std::to_string(max_size) + " bytes");
+  }
+  return read_fd(fd.get(), static_cast<std::size_t>(st.st_size), max_size, "read " + path);
+}
+
 }  // namespace regcred::io

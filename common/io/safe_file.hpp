@@ -106,5 +106,8 @@ std::pair<std::string, std::string> split_path(const std::string& path);
 
 // Plain helpers for files the daemon itself owns (config, manifests): errors name the path.
 Result<std::string> read_whole_file(const std::string& path, std::size_t max_size);
+// The same for a path someone else chose: the last component is not followed, opening never
+// blocks (a FIFO), and anything but a regular file is refused before a byte is read.
+Result<std::string> read_regular_file(const std::string& path, std::size_t max_size);
 
 }  // namespace regcred::io

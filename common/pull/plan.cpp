@@ -74,7 +74,7 @@ std::string request_line(const Request& q) {
   const nlohmann::json j = {{"id", q.id},
                             {"image", q.image},
                             {"candidates", std::move(cands)},
-                            {"caFiles", q.options.ca_files},
+                            {"caPem", q.options.ca_pem},
                             {"platform",
                              {{"os", q.options.platform.os},
                               {"architecture", q.options.platform.architecture},
@@ -104,7 +104,7 @@ Result<Request> parse_request(std::string_view line) {
                               Secret(std::move(token)), c.at("pattern").get<std::string>(),
                               c.at("key").get<std::string>(), c.at("from").get<std::string>()});
     }
-    q.options.ca_files = j.at("caFiles").get<std::vector<std::string>>();
+    q.options.ca_pem = j.at("caPem").get<std::string>();
     const auto& p = j.at("platform");
     q.options.platform = {p.at("os").get<std::string>(), p.at("architecture").get<std::string>(),
                           p.at("variant").get<std::string>()};

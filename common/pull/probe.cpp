@@ -81,6 +81,7 @@ class Session {
       : curl_(curl_easy_init(), curl_easy_cleanup) {
     // The system's CAs from the hashed folder (OpenSSL loads only the issuer it needs, where a
     // bundle file would be parsed whole on every handshake); the configured ones as a blob.
+    cas_ = o.ca_pem;
     for (const auto& f : o.ca_files) {
       cas_ += read_all(f);
       cas_ += '\n';

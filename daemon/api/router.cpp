@@ -60,7 +60,8 @@ Response route(const Request& req, Endpoints& endpoints) {
   }
   if (path == "/v1/reload") {
     if (!post) return not_allowed();
-    if (!req.privileged) return error(403, "reload is for root and the socket's group");
+    // A reload relists every pull secret: not for every member of the group to loop on.
+    if (!req.root) return error(403, "reload is for root");
     return endpoints.reload();
   }
   // The helpers' endpoints and the method each takes.
@@ -68,20 +69,29 @@ Response route(const Request& req, Endpoints& endpoints) {
   struct Credential {
     std::string_view path;
     bool post;
+    bool root_only;  // changes the node's credentials
     Call call;
   };
   static constexpr Credential k_credentials[] = {
-      {"/v1/helper/get", true, [](Endpoints& e, const Request& r) { return e.helper_get(r); }},
-      {"/v1/helper/list", false, [](Endpoints& e, const Request&) { return e.helper_list(); }},
-      {"/v1/helper/store", true, [](Endpoints& e, const Request& r) { return e.helper_store(r); }},
-      {"/v1/helper/erase", true, [](Endpoints& e, const Request& r) { return e.helper_erase(r); }},
-      {"/v1/provider", true, [](Endpoints& e, const Request& r) { return e.provider(r); }},
+      {"/v1/helper/get", true, false,
+       [](Endpoints& e, const Request& r) { return e.helper_get(r); }},
+      {"/v1/helper/list", false, false,
+       [](Endpoints& e, const Request&) { return e.helper_list(); }},
+      {"/v1/helper/store", true, true,
+       [](Endpoints& e, const Request& r) { return e.helper_store(r); }},
+      {"/v1/helper/erase", true, true,
+       [](Endpoints& e, const Request& r) { return e.helper_erase(r); }},
+      {"/v1/provider", true, false, [](Endpoints& e, const Request& r) { return e.provider(r); }},
   };
   for (const auto& c : k_credentials) {
     if (path != c.path) continue;
     if (req.method != (c.post ? "POST" : "GET")) return not_allowed();
     if (!req.privileged) {
       return error(403, "credentials are served only to root and the socket's group");
+    }
+    // A node-local credential outranks every cluster secret on the node: only root sets one.
+    if (c.root_only && !req.root) {
+      return error(403, "node-local credentials are stored and erased by root only");
     }
     return c.call(endpoints, req);
   }

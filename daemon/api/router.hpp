@@ -14,6 +14,7 @@ struct Request {
   std::string target;  // path and query
   std::string body;
   bool privileged = false;  // the peer is root or in the configured group
+  bool root = false;        // the peer is root
 };
 
 struct Response {
@@ -34,7 +35,7 @@ class Endpoints {
   // GET /v1/pulltests/ID; `id` is the path's last segment as sent.
   virtual Response pulltest(const Request& req, std::string_view id) = 0;
   virtual Response start_pulltest(const Request& req) = 0;  // POST /v1/pulltests, privileged
-  virtual Response reload() = 0;                            // POST /v1/reload, privileged
+  virtual Response reload() = 0;                            // POST /v1/reload, root
   // The helpers' endpoints, privileged only.
   virtual Response helper_get(const Request& req) = 0;    // POST /v1/helper/get
   virtual Response helper_list() = 0;                     // GET /v1/helper/list

@@ -60,18 +60,22 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
   std::string bound_path;  // unlinked on stop; empty for a socket from systemd
 
-  bool privileged(local::socket& s) const {
+  struct Peer {
+    bool privileged = false;  // root or the group
+    bool root = false;
+  };
+  Peer peer_of(local::socket& s) const {
     struct ucred cred {};
     socklen_t len = sizeof cred;
-    if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
-    if (cred.uid == 0) return true;
-    if (!group) return false;
-    return cred.gid == *group || peer_in_group(s.native_handle(), *group);
+    if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return {};
+    if (cred.uid == 0) return {true, true};
+    if (!group) return {};
+    return {cred.gid == *group || peer_in_group(s.native_handle(), *group), false};
   }
 
   asio::awaitable<void> session(local::socket sock) {
     auto self = shared_from_this();
-    bool priv = privileged(sock);
+    const Peer peer = peer_of(sock);
     Stream stream(std::move(sock));
     beast::flat_buffer buf;
     for (;;) {
@@ -87,7 +91,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       if (ec) break;
-      auto res = wire::answer(parser.release(), priv, handler);
+      auto res = wire::answer(parser.release(), peer.privileged, peer.root, handler);
       stream.expires_after(k_read_timeout);
       auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       if (wec || !res.keep_alive()) break;

@@ -24,9 +24,10 @@ HttpResponse too_large_response() {
   return res;
 }
 
-HttpResponse answer(const http::request<http::string_body>& req, bool privileged,
+HttpResponse answer(const http::request<http::string_body>& req, bool privileged, bool root,
                     const Handler& handler) {
-  Request r{std::string(req.method_string()), std::string(req.target()), req.body(), privileged};
+  Request r{std::string(req.method_string()), std::string(req.target()), req.body(), privileged,
+            root};
   Response out = handler(r);
   HttpResponse res{static_cast<http::status>(out.status), req.version()};
   res.set(http::field::server, "regcredd");
@@ -59,7 +60,7 @@ std::string serve_bytes(std::string_view bytes, const Handler& handler, bool pri
       return out + text.str();
     }
     if (ec || !parser.is_done()) return out;
-    auto res = wire::answer(parser.release(), privileged, handler);
+    auto res = wire::answer(parser.release(), privileged, privileged, handler);
     text << res;
     out += text.str();
     if (!res.keep_alive()) return out;

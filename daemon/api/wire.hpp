@@ -24,7 +24,8 @@ void limit(Parser& p);
 bool too_large(const boost::beast::error_code& ec);
 // 413, and the connection closes.
 HttpResponse too_large_response();
-HttpResponse answer(const http::request<http::string_body>& req, bool privileged,
+// The handler's answer to a request from a peer that is privileged (root or the group) and root.
+HttpResponse answer(const http::request<http::string_body>& req, bool privileged, bool root,
                     const Handler& handler);
 
 }  // namespace regcred::api::wire

@@ -3,10 +3,16 @@
 #include "common/core/image_ref.hpp"
 #include "common/core/json_fields.hpp"
 #include "common/io/log.hpp"
+#include "common/io/safe_file.hpp"
 #include "common/io/time_text.hpp"
 #include "common/pull/plan.hpp"
 
 namespace regcred::daemon {
+namespace {
+
+constexpr std::size_t k_max_ca_file = 1U << 20U;
+
+}  // namespace
 
 PullTests::PullTests(boost::asio::io_context& io, Loop& loop, sync::Store& store,
                      PullTestConfig config, std::function<void()> finished)
@@ -45,8 +51,14 @@ Result<long> PullTests::start(const std::string& image, const std::string& ns,
     candidates = pull::candidates_for(table, ref.name());
   }
   pull::Options o;
-  o.ca_files = config_.ca_files;
-  o.ca_files.insert(o.ca_files.end(), extra_cas.begin(), extra_cas.end());
+  // The worker gets the CAs' text, never a path: it opens no file of the node's.
+  std::vector<std::string> cas = config_.ca_files;
+  cas.insert(cas.end(), extra_cas.begin(), extra_cas.end());
+  for (const auto& f : cas) {
+    REGCRED_TRY_ASSIGN(std::string pem, io::read_regular_file(f, k_max_ca_file));
+    o.ca_pem += pem;
+    o.ca_pem += '\n';
+  }
   o.platform = pull::node_platform();
   const long id = ++next_id_;
   running_[id] = ref.full();

@@ -8,7 +8,7 @@
 # - podman pull through the helper, where podman runs here.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
-fixture_passwords 'helper-reg-pw' 'node-local-pw'
+fixture_passwords 'helper-reg-pw' 'node-local-pw' 'root-local-pw' 'member-pw'
 require_tools docker-registry skopeo htpasswd openssl
 
 push_test_image puller 'helper-reg-pw-3131'
@@ -146,6 +146,23 @@ if [ "$(id -u)" = 0 ]; then
     sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --groups=$GID env -i REGCRED_SOCKET='$D_SOCK' REGCRED_STATE_DIR='$T/state' '$T/nobody-bin/docker-credential-regcred' get <<EOF3 | grep -q '\"Username\":\"puller\"'
 127.0.0.1:$REG_PORT
 EOF3"
+  # A member of the group storing (a docker login: a node-local credential outranks every
+  # cluster secret on the node and reaches kubelet's file) or erasing root's: both root's only.
+  root_helper() { printf '%s' "$2" | env REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" "$REGCRED_BIN/docker-credential-regcred" "$1"; }
+  root_helper store '{"ServerURL":"root-local.example","Username":"rootuser","Secret":"root-local-pw-5353"}'
+  user_for() { root_helper get "$1" | grep -q "\"Username\":\"$2\""; }
+  set +e
+  as_nobody "$GID" store "{\"ServerURL\":\"127.0.0.1:$REG_PORT\",\"Username\":\"member\",\"Secret\":\"member-pw-5454\"}" >"$T/member-store.out"; rc=$?
+  set -e
+  check "a group member's store is refused: root only ($(cat "$T/member-store.out"))" \
+    sh -c "[ $rc = 1 ] && grep -q 'by root only' '$T/member-store.out'"
+  check "  the registry's credential is still the cluster's" user_for "127.0.0.1:$REG_PORT" puller
+  set +e
+  as_nobody "$GID" erase "root-local.example" >"$T/member-erase.out"; rc=$?
+  set -e
+  check "a group member's erase of root's node-local credential is refused" \
+    sh -c "[ $rc = 1 ] && grep -q 'by root only' '$T/member-erase.out'"
+  check "  root's node-local credential stays" user_for root-local.example rootuser
   kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
   set +e
   as_nobody "$GID" get "127.0.0.1:$REG_PORT" >"$T/nobody-down.out"; rc=$?

@@ -10,8 +10,11 @@ require_tools systemd-socket-activate
 mkdir -p "$T/secrets"
 secret_json apps pull registry.example.com alice 'status-pw-3434' >"$T/secrets/pull.json"
 D_SOCK="$T/activated.sock"
+groupadd -f regcred-it 2>/dev/null || true
+GID=$(getent group regcred-it | cut -d: -f3)
 systemd-socket-activate -l "$D_SOCK" "$REGCRED_BIN/regcredd" --config /dev/null \
   --secrets-dir "$T/secrets" --state-dir "$T/state" --socket "$T/unused.sock" --log-level debug \
+  --socket-group regcred-it \
   >>"$T/regcredd.log" 2>&1 &
 D_PID=$!
 PIDS="$PIDS $D_PID"
@@ -49,8 +52,25 @@ if [ "$(id -u)" = 0 ]; then
   nob -X POST --data '{}' http://localhost/v1/reload >"$T/nob-reload" || true
   check "nobody: cannot reload (403)" grep -q ' 403$' "$T/nob-reload"
   check "nobody: no provider answer (403)" sh -c "grep -q ' 403$' '$T/nob-prov' && ! grep -q status-pw '$T/nob-prov'"
+  # A member of the socket's group: credentials and pull tests, but nothing that changes the
+  # node or makes root read a file the member chose.
+  mem() { setpriv --reuid=nobody --regid=nogroup --groups="$GID" curl -s -m 5 -w ' %{http_code}' --unix-socket "$D_SOCK" "$@"; }
+  mem -X POST --data '{}' http://localhost/v1/reload >"$T/mem-reload" || true
+  check "a group member: cannot reload (403), a loop of reloads would relist every secret" grep -q ' 403$' "$T/mem-reload"
+  mem -X POST --data '{"image":"127.0.0.1:1/a:1","caFiles":["/etc/shadow"]}' http://localhost/v1/pulltests >"$T/mem-ca" || true
+  check "a group member: a pull test with caFiles is refused (403)" grep -q ' 403$' "$T/mem-ca"
+  mem -X POST --data '{"image":"127.0.0.1:1/a:1"}' http://localhost/v1/pulltests >"$T/mem-pt" || true
+  check "a group member: a pull test without caFiles starts (202)" grep -q ' 202$' "$T/mem-pt"
   chmod o-x "$T"
 fi
+echo "# CA files root names"
+mkfifo "$T/ca.fifo"
+ln -s /etc/hostname "$T/ca.link"
+for ca in /dev/zero "$T/ca.fifo" "$T/ca.link"; do
+  curl -s -m 5 -w ' %{http_code}' --unix-socket "$D_SOCK" -X POST \
+    --data "{\"image\":\"127.0.0.1:1/a:1\",\"caFiles\":[\"$ca\"]}" http://localhost/v1/pulltests >"$T/root-ca" || true
+  check "caFiles [\"$(basename "$ca")\"]: refused at once ($(head -c 120 "$T/root-ca"))" grep -q ' 400$' "$T/root-ca"
+done
 
 echo "# limits"
 check "a body over 64 KiB: 413" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" big

@@ -19,7 +19,7 @@ pull::Request sample() {
                           Secret(""), "127.0.0.1:1", "127.0.0.1:1", "ci/pull"});
   q.candidates.push_back(
       {"", Secret(""), Secret("refresh-token"), "*.example", "*.example", "local"});
-  q.options.ca_files = {"/etc/regcred/ca.crt"};
+  q.options.ca_pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   q.options.platform = {"linux", "arm64", "v8"};
   q.options.timeout = std::chrono::milliseconds(2500);
   return q;
@@ -40,7 +40,7 @@ TEST(PullWorkerWire, ARequestReadsBackWhole) {
   EXPECT_EQ(back->candidates[0].from, "ci/pull");
   EXPECT_EQ(back->candidates[1].identitytoken, Secret("refresh-token"));
   EXPECT_EQ(back->candidates[1].pattern, "*.example");
-  EXPECT_EQ(back->options.ca_files, q.options.ca_files);
+  EXPECT_EQ(back->options.ca_pem, q.options.ca_pem);
   EXPECT_EQ(back->options.platform.architecture, "arm64");
   EXPECT_EQ(back->options.platform.variant, "v8");
   EXPECT_EQ(back->options.timeout.count(), 2500);
