@@ -326,7 +326,8 @@ Result<std::string> read_regular_file(const std::string& path, std::size_t max_s
   if (!fd) return sys_fail("read " + path, errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail("read " + path, errno);
-  if (!S_ISREG(st.st_mode)) return fail(Code::invalid_argument, "read " + path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return fail(Code::invalid_argument, "read " + path + ": not a regular file");
   if (static_cast<std::size_t>(st.st_size) > max_size) {
     return fail(Code::invalid_argument,
                 "read " + path + ": larger than " + std::to_string(max_size) + " bytes");

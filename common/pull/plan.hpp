@@ -33,7 +33,7 @@ struct Candidate {
 struct Options {
   std::vector<std::string> ca_files;  // added to the system CAs (read where the probe runs)
   std::string ca_pem;  // added to the system CAs: PEM text a caller read for the worker
-  Platform platform;                  // default: this node's
+  Platform platform;   // default: this node's
   std::chrono::milliseconds timeout{15000};
 };
 

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -130,28 +131,47 @@ StatusServer::~StatusServer() {
 
 Result<void> StatusServer::listen(const std::string& path) {
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) {
-      return fail(Code::invalid_argument, "listen " + path + ": exists and is not a socket");
-    }
-    ::unlink(path.c_str());
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+    return fail(Code::invalid_argument, "listen " + path + ": exists and is not a socket");
   }
-  auto slash = path.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) {
-    std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return fail(Code::io_error, "listen " + path + ": create folder: " + std::strerror(errno));
-    }
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return fail(Code::io_error, "listen " + path + ": create folder: " + std::strerror(errno));
+  }
+  // Bound in a folder of its own (0700), given its mode there, then renamed over the path (a
+  // stale socket included): the path never names the socket with another mode, whatever the
+  // umask, and nothing can swap the file between the bind and the chmod.
+  std::string staging = dir + "/.regcredd.XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr) {
+    return fail(Code::io_error, "listen " + path + ": staging folder: " + std::strerror(errno));
+  }
+  const std::string staged = staging + "/s";
+  auto cleanup = [&] {
+    ::unlink(staged.c_str());
+    ::rmdir(staging.c_str());
+  };
+  if (staged.size() >= sizeof(sockaddr_un::sun_path)) {
+    cleanup();
+    return fail(Code::invalid_argument, "listen " + path + ": its folder's path is too long");
   }
   beast::error_code ec;
   impl_->acceptor.open(local{}, ec);
-  if (!ec) impl_->acceptor.bind(local::endpoint(path), ec);
+  if (!ec) impl_->acceptor.bind(local::endpoint(staged), ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail(Code::io_error, "listen " + path + ": " + ec.message());
-  impl_->bound_path = path;
-  if (::chmod(path.c_str(), 0666) != 0) {
-    return fail(Code::io_error, "listen " + path + ": chmod: " + std::strerror(errno));
+  if (ec) {
+    cleanup();
+    return fail(Code::io_error, "listen " + path + ": " + ec.message());
   }
+  if (::chmod(staged.c_str(), 0666) != 0 || ::rename(staged.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    cleanup();
+    return fail(Code::io_error, "listen " + path + ": " + std::strerror(e));
+  }
+  ::rmdir(staging.c_str());
+  impl_->bound_path = path;
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
   return ok();
 }

@@ -72,6 +72,13 @@ for ca in /dev/zero "$T/ca.fifo" "$T/ca.link"; do
   check "caFiles [\"$(basename "$ca")\"]: refused at once ($(head -c 120 "$T/root-ca"))" grep -q ' 400$' "$T/root-ca"
 done
 
+echo "# the socket regcredd binds itself"
+mkdir -p "$T/own"
+$PY "$REGCRED_SRC/tests/probes/socket_appears.py" "$T/own" d.sock -- "$REGCRED_BIN/regcredd" --config /dev/null \
+  --secrets-dir "$T/secrets" --state-dir "$T/own-state" --socket "$T/own/d.sock" >"$T/own.txt" 2>&1
+check "under umask 077 it appears by a rename, already 0666 ($(cat "$T/own.txt"))" grep -qx 'moved 0o666' "$T/own.txt"
+check "  leaving no staging folder" sh -c "[ -z \"\$(ls -A '$T/own' | grep -v '^d.sock$')\" ]"
+
 echo "# limits"
 check "a body over 64 KiB: 413" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" big
 check "a half-sent request: closed after the 10 s read timeout" $PY "$REGCRED_SRC/tests/probes/socket_client.py" "$D_SOCK" idle

@@ -17,6 +17,11 @@ check "the nodes' RBAC applies" kctl apply -f "$REGCRED_SRC/packaging/rbac/regcr
 check "the policy example applies" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/publisher/policy.yaml"
 check "the publisher's Deployment applies (server dry run)" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/publisher/deployment.yaml"
 check "the nodes' DaemonSet applies (server dry run)" kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/kubernetes/daemonset.yaml"
+ds_field() { kctl apply --dry-run=server -f "$REGCRED_SRC/packaging/kubernetes/daemonset.yaml" -o jsonpath="$1"; }
+check "  with the runtime's default seccomp profile" \
+  test "$(ds_field '{.spec.template.spec.containers[0].securityContext.seccompProfile.type}')" = RuntimeDefault
+check "  mounting only kubelet's folder, its state and its socket's" \
+  test "$(ds_field '{.spec.template.spec.volumes[*].hostPath.path}')" = "/var/lib/kubelet /var/lib/regcred /run/regcred"
 for ns in team-a team-b tenant; do kctl create namespace "$ns" >/dev/null; done
 printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 cat >"$T/policy.yaml" <<'POLICY'
