@@ -4,7 +4,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <sys/time.h>
 #include <cerrno>
 #include <cstring>
 
@@ -29,7 +28,9 @@ Result<HttpReply> status_request(const std::string& socket, std::string_view met
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, socket.data(), socket.size());
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // Non-blocking: a full listen backlog (a flooded or hung daemon) fails at once (EAGAIN)
+  // instead of waiting in connect().
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return fail(Code::io_error, "socket: " + std::string(std::strerror(errno)));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     const int e = errno;
@@ -40,12 +41,6 @@ Result<HttpReply> status_request(const std::string& socket, std::string_view met
   }
   asio::io_context io;
   local::socket s(io, local(), fd);
-  boost::system::error_code ec;
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 
   http::request<http::string_body> req;
   req.method_string(std::string(method));
@@ -58,13 +53,31 @@ Result<HttpReply> status_request(const std::string& socket, std::string_view met
     req.body() = std::string(body);
   }
   req.prepare_payload();
-  http::write(s, req, ec);
-  if (ec) return fail(Code::io_error, "send to " + socket + ": " + ec.message());
   boost::beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64U << 20U);
-  http::read(s, buf, parser, ec);
-  if (ec) return fail(Code::io_error, "read from " + socket + ": " + ec.message());
+  // The whole exchange within the deadline: a daemon that accepted and then hangs (stopped,
+  // flooded) must not hold the caller. Asio's blocking reads wait past SO_RCVTIMEO, hence
+  // asynchronous operations run for at most `timeout`.
+  boost::system::error_code ec = asio::error::timed_out;
+  const char* step = "send to ";
+  http::async_write(s, req, [&](boost::system::error_code wec, std::size_t) {
+    if (wec) {
+      ec = wec;
+      return;
+    }
+    step = "read from ";
+    http::async_read(s, buf, parser, [&](boost::system::error_code rec, std::size_t) { ec = rec; });
+  });
+  io.run_for(timeout);
+  if (!io.stopped()) {  // the deadline passed first: end the operations, let them finish
+    boost::system::error_code ignored;
+    s.close(ignored);
+    io.restart();
+    io.run();
+    ec = asio::error::timed_out;
+  }
+  if (ec) return fail(Code::io_error, step + socket + ": " + ec.message());
   HttpReply r;
   r.status = parser.get().result_int();
   r.body = std::move(parser.get().body());

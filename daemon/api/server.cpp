@@ -16,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "common/io/log.hpp"
@@ -30,7 +32,12 @@ using Stream = beast::basic_stream<local, asio::any_io_executor, beast::unlimite
 
 namespace {
 
+// At most 64 connections; of them, the last 16 only for root and the socket's group, and at
+// most 8 for any one user but root: a local user holding connections cannot cut kubelet's
+// provider or the group's helpers off.
 constexpr std::size_t k_max_connections = 64;
+constexpr std::size_t k_reserved = 16;
+constexpr std::size_t k_max_per_uid = 8;
 constexpr auto k_read_timeout = std::chrono::seconds(10);
 
 // The peer's supplementary groups, from the kernel (SO_PEERGROUPS, Linux 4.13), as they were
@@ -58,25 +65,35 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
   Handler handler;
   std::optional<gid_t> group;
   std::size_t active = 0;
+  std::map<uid_t, std::size_t> per_uid;  // open connections of each user but root
   bool stopped = false;
   std::string bound_path;  // unlinked on stop; empty for a socket from systemd
 
   struct Peer {
     bool privileged = false;  // root or the group
     bool root = false;
+    std::optional<uid_t> uid;  // unknown: counted as an unprivileged user of its own
   };
   Peer peer_of(local::socket& s) const {
     struct ucred cred {};
     socklen_t len = sizeof cred;
     if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return {};
-    if (cred.uid == 0) return {true, true};
-    if (!group) return {};
-    return {cred.gid == *group || peer_in_group(s.native_handle(), *group), false};
+    if (cred.uid == 0) return {true, true, cred.uid};
+    if (!group) return {false, false, cred.uid};
+    return {cred.gid == *group || peer_in_group(s.native_handle(), *group), false, cred.uid};
   }
 
-  asio::awaitable<void> session(local::socket sock) {
+  // Whether another connection of `peer` fits the limits above.
+  bool admits(const Peer& peer) const {
+    if (active >= k_max_connections) return false;
+    if (peer.root) return true;
+    if (!peer.privileged && active >= k_max_connections - k_reserved) return false;
+    auto it = per_uid.find(peer.uid.value_or(static_cast<uid_t>(-1)));
+    return it == per_uid.end() || it->second < k_max_per_uid;
+  }
+
+  asio::awaitable<void> session(local::socket sock, Peer peer) {
     auto self = shared_from_this();
-    const Peer peer = peer_of(sock);
     Stream stream(std::move(sock));
     beast::flat_buffer buf;
     for (;;) {
@@ -100,6 +117,10 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
     beast::error_code ignored;
     stream.socket().shutdown(local::socket::shutdown_send, ignored);
     --active;
+    if (!peer.root) {
+      auto it = per_uid.find(peer.uid.value_or(static_cast<uid_t>(-1)));
+      if (it != per_uid.end() && --it->second == 0) per_uid.erase(it);
+    }
   }
 
   asio::awaitable<void> accept_loop() {
@@ -111,13 +132,15 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
         io::log_warning("status socket: accept failed", {{"error", ec.message()}});
         continue;
       }
-      if (active >= k_max_connections) {
+      const Peer peer = peer_of(sock);
+      if (!admits(peer)) {
         beast::error_code ignored;
         sock.close(ignored);
         continue;
       }
       ++active;
-      asio::co_spawn(acceptor.get_executor(), session(std::move(sock)), asio::detached);
+      if (!peer.root) ++per_uid[peer.uid.value_or(static_cast<uid_t>(-1))];
+      asio::co_spawn(acceptor.get_executor(), session(std::move(sock), peer), asio::detached);
     }
   }
 };

@@ -1,5 +1,6 @@
 // server.hpp: HTTP/1.1 on a Unix socket (Boost.Beast), one coroutine per connection on the
-// daemon's event loop. A timeout before each read, a 64 KiB body limit, at most 64 connections.
+// daemon's event loop. A timeout before each read, a 64 KiB body limit, at most 64 connections
+// (16 of them kept for root and the socket's group, 8 for any one user but root).
 // The peer's credentials (SO_PEERCRED) decide Request::privileged. Beast stays inside
 // server.cpp.
 #pragma once

@@ -21,6 +21,17 @@ bool names_a_registry(std::string_view server) {
   return server.size() <= k_max_server && core::helper::registry_of(server).has_value();
 }
 
+// How long get, list and the provider wait for regcredd before they answer from the state
+// folder: kubelet and docker wait on them, and a daemon that is busy, hung or flooded must not
+// hold them longer than a daemon that is down.
+constexpr auto k_answer_deadline = std::chrono::seconds(1);
+
+// Whether regcredd answered: a reply it meant (2xx, 4xx). No reply in time, a closed
+// connection, or a 5xx (regcredd not configured) sends the helper to the state folder.
+bool answered(const Result<io::HttpReply>& r) {
+  return r.has_value() && r->status < 500;
+}
+
 // A daemon answer that is not 2xx: its "error" text.
 std::string error_of(const io::HttpReply& r) {
   std::string text = socket_api::error_text(r.body);
@@ -49,15 +60,15 @@ Result<std::optional<GetAnswer>> DaemonBackend::get(std::string_view server) {
     return std::optional<GetAnswer>();
   }
   auto r = io::status_request(socket_, "POST", socket_api::k_helper_get,
-                              socket_api::encode(socket_api::ServerRequest{std::string(server)}));
-  used_daemon_ = r.has_value();
-  if (r) {
+                              socket_api::encode(socket_api::ServerRequest{std::string(server)}),
+                              k_answer_deadline);
+  used_daemon_ = answered(r);
+  if (used_daemon_) {
     if (r->status == 404) return std::optional<GetAnswer>();
     if (r->status != 200) return fail(Code::unavailable, error_of(*r));
     REGCRED_TRY_ASSIGN(auto a, socket_api::decode_get_answer(r->body));
     return std::optional<GetAnswer>(GetAnswer{std::move(a.username), std::move(a.secret)});
   }
-  if (r.error().code != Code::unavailable) return fail(r.error());
   REGCRED_TRY_ASSIGN(
       auto table,
       state_folder::read_table(state_dir_, {state_folder::Filter::registry, std::string(server)}));
@@ -72,13 +83,12 @@ Result<std::optional<GetAnswer>> DaemonBackend::get(std::string_view server) {
 }
 
 Result<std::map<std::string, std::string>> DaemonBackend::list() {
-  auto r = io::status_request(socket_, "GET", socket_api::k_helper_list, "");
-  used_daemon_ = r.has_value();
-  if (r) {
+  auto r = io::status_request(socket_, "GET", socket_api::k_helper_list, "", k_answer_deadline);
+  used_daemon_ = answered(r);
+  if (used_daemon_) {
     if (r->status != 200) return fail(Code::unavailable, error_of(*r));
     return socket_api::decode_list(r->body);
   }
-  if (r.error().code != Code::unavailable) return fail(r.error());
   REGCRED_TRY_ASSIGN(auto table, state_folder::read_table(state_dir_, {}));
   return core::helper_list(table);
 }
@@ -126,14 +136,13 @@ Result<EraseAnswer> DaemonBackend::erase(std::string_view server) {
 Result<std::string> DaemonBackend::provide(std::string_view request_text,
                                            const core::ProviderRequest& req,
                                            std::string_view hit_duration) {
-  auto r =
-      io::status_request(socket_, "POST", socket_api::provider_target(hit_duration), request_text);
-  used_daemon_ = r.has_value();
-  if (r) {
+  auto r = io::status_request(socket_, "POST", socket_api::provider_target(hit_duration),
+                              request_text, k_answer_deadline);
+  used_daemon_ = answered(r);
+  if (used_daemon_) {
     if (r->status != 200) return fail(Code::invalid_argument, error_of(*r));
     return std::move(r->body);
   }
-  if (r.error().code != Code::unavailable) return fail(r.error());
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

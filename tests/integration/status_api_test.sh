@@ -61,8 +61,37 @@ if [ "$(id -u)" = 0 ]; then
   check "a group member: a pull test with caFiles is refused (403)" grep -q ' 403$' "$T/mem-ca"
   mem -X POST --data '{"image":"127.0.0.1:1/a:1"}' http://localhost/v1/pulltests >"$T/mem-pt" || true
   check "a group member: a pull test without caFiles starts (202)" grep -q ' 202$' "$T/mem-pt"
+  # One local user holding every connection it can (one half-sent request each): regcredd keeps
+  # 8 of them, and root's and the group's helpers are answered by regcredd, within a second.
+  setpriv --reuid=nobody --regid=nogroup --clear-groups $PY "$REGCRED_SRC/tests/probes/socket_client.py" \
+    "$D_SOCK" hold 64 6 >"$T/hold.txt" 2>&1 &
+  HOLD=$!
+  wait_until 5 grep -q kept "$T/hold.txt" || true
+  check "a user opening 64 connections keeps 8 ($(cat "$T/hold.txt"))" grep -q '^kept 8 of 64$' "$T/hold.txt"
+  # The helper where nobody can run it (the build tree may be in a folder only root enters).
+  mkdir -p "$T/bin" && cp "$REGCRED_BIN/docker-credential-regcred" "$T/bin/" && chmod 755 "$T/bin"
+  answered_within_1s() { # env...: docker-credential-regcred get for the fixture's registry
+    t0=$(date +%s%N)
+    out=$(echo registry.example.com | env "$@" REGCRED_SOCKET="$D_SOCK" "$T/bin/docker-credential-regcred" get 2>&1) || { echo "# $out"; return 1; }
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1000 ] && echo "$out" | grep -q '"Username":"alice"'
+  }
+  check "  root's helper is answered by regcredd within 1 s" answered_within_1s REGCRED_STATE_DIR=/nonexistent
+  check "  a group member's helper too (another user)" \
+    answered_within_1s setpriv --reuid=daemon --regid=daemon --groups="$GID" env REGCRED_STATE_DIR=/nonexistent
+  wait "$HOLD" 2>/dev/null || true
   chmod o-x "$T"
 fi
+echo "# a hung regcredd"
+kill -STOP "$D_PID"
+hung_get() {
+  t0=$(date +%s%N)
+  out=$(echo registry.example.com | env REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" "$REGCRED_BIN/docker-credential-regcred" get 2>&1) || return 1
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "# answered in $ms ms"
+  [ "$ms" -lt 2000 ] && echo "$out" | grep -q '"Username":"alice"'
+}
+check "the helper answers from the state folder after 1 s, not never" hung_get
+kill -CONT "$D_PID"
 echo "# CA files root names"
 mkfifo "$T/ca.fifo"
 ln -s /etc/hostname "$T/ca.link"

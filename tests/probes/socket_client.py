@@ -3,6 +3,7 @@
   big      a 70 KiB body -> 413, connection closed
   idle     a request left half-sent -> the server closes the connection within 15 s
   flood    70 idle connections: the 65th and later are closed at once; the first 64 are served
+  hold N S N connections kept busy; prints how many regcredd kept open; holds them S seconds
 Prints one line; exits 0 when the socket behaved, 1 otherwise.
 """
 import socket
@@ -50,6 +51,23 @@ if check == "idle":
     ok = closed_within(s, 15)
     print(f"closed after {time.monotonic() - t0:.1f} s" if ok else "still open after 15 s")
     sys.exit(0 if ok else 1)
+if check == "hold":
+    # hold N SECONDS: opens N connections, keeps each busy with half a request, prints how many
+    # regcredd kept open after a second, and holds them for SECONDS.
+    n, seconds = int(sys.argv[3]), float(sys.argv[4])
+    held = []
+    for _ in range(n):
+        try:
+            s = conn()
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            held.append(s)
+        except OSError:
+            pass
+    time.sleep(1)
+    kept = [s for s in held if not closed_within(s, 0.01)]
+    print(f"kept {len(kept)} of {n}", flush=True)
+    time.sleep(seconds)
+    sys.exit(0)
 if check == "flood":
     held = [conn() for _ in range(64)]
     for s in held:
