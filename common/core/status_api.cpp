@@ -103,6 +103,12 @@ json to_json(const Status& s) {
               {"secrets", std::move(secrets)},
               {"namespaceCredentials", s.namespace_credentials}};
   if (s.last_sync) out["lastSync"] = *s.last_sync;
+  if (s.withheld) {
+    out["withheld"] = {{"sources", s.withheld->sources},
+                       {"sourcesSynced", s.withheld->sources_synced},
+                       {"files", s.withheld->files},
+                       {"filesFailed", s.withheld->files_failed}};
+  }
   return out;
 }
 
@@ -117,6 +123,12 @@ Result<Status> decode_status(const json& j) {
   s.started_at = json_value(j, "startedAt", "");
   s.last_sync = optional_text(j, "lastSync");
   s.namespace_credentials = json_value(j, "namespaceCredentials", false);
+  if (auto w = j.find("withheld"); w != j.end() && w->is_object()) {
+    s.withheld = Withheld{json_value(*w, "sources", std::uint64_t{0}),
+                          json_value(*w, "sourcesSynced", std::uint64_t{0}),
+                          json_value(*w, "files", std::uint64_t{0}),
+                          json_value(*w, "filesFailed", std::uint64_t{0})};
+  }
   REGCRED_TRY_ASSIGN(json sources, array_of(j, "sources"));
   for (const auto& src : sources) {
     s.sources.push_back({json_value(src, "name", ""), json_value(src, "synced", false),

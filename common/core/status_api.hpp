@@ -63,6 +63,15 @@ struct SecretReport {
   std::vector<std::string> problems;  // lint lines
 };
 
+// What a caller outside root and the socket's group gets instead of the lists (names, keys,
+// lint lines, paths and errors are theirs only): health and counts.
+struct Withheld {
+  std::uint64_t sources = 0;
+  std::uint64_t sources_synced = 0;
+  std::uint64_t files = 0;
+  std::uint64_t files_failed = 0;
+};
+
 struct Status {
   std::string version;  // set by the router on every answer
   std::string node;
@@ -77,6 +86,7 @@ struct Status {
   std::vector<Registry> registries;
   std::vector<SecretReport> secrets;
   bool namespace_credentials = false;
+  std::optional<Withheld> withheld;  // set when the lists above were left empty on purpose
 };
 nlohmann::json to_json(const Status& s);
 // Errors name the member that is missing or of the wrong type.

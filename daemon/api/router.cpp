@@ -43,7 +43,8 @@ Response route(const Request& req, Endpoints& endpoints) {
   }
   if (path == "/metrics") {
     if (!get) return not_allowed();
-    return Response{200, "text/plain; version=0.0.4; charset=utf-8", endpoints.metrics()};
+    return Response{200, "text/plain; version=0.0.4; charset=utf-8",
+                    endpoints.metrics(req.privileged)};
   }
   if (path == "/v1/pulltests") {
     if (post) {

@@ -30,7 +30,8 @@ class Endpoints {
   virtual ~Endpoints() = default;
   virtual bool ready() const = 0;                      // GET /readyz
   virtual nlohmann::json status(bool privileged) = 0;  // GET /v1/status
-  virtual std::string metrics() = 0;                   // GET /metrics (Prometheus text)
+  // GET /metrics (Prometheus text); without file paths and images for the unprivileged.
+  virtual std::string metrics(bool privileged) = 0;
   virtual Response pulltests(const Request& req) = 0;  // GET /v1/pulltests
   // GET /v1/pulltests/ID; `id` is the path's last segment as sent.
   virtual Response pulltest(const Request& req, std::string_view id) = 0;

@@ -10,8 +10,8 @@ nlohmann::json DaemonEndpoints::status(bool privileged) {
   return status_json(view_(), privileged);
 }
 
-std::string DaemonEndpoints::metrics() {
-  return metrics_text(view_());
+std::string DaemonEndpoints::metrics(bool privileged) {
+  return metrics_text(view_(), privileged);
 }
 
 api::Response DaemonEndpoints::pulltests(const api::Request& req) {

@@ -22,7 +22,7 @@ class DaemonEndpoints final : public api::Endpoints {
 
   bool ready() const override { return view_().progress.ready(); }
   nlohmann::json status(bool privileged) override;
-  std::string metrics() override;
+  std::string metrics(bool privileged) override;
   api::Response pulltests(const api::Request& req) override;
   api::Response pulltest(const api::Request& req, std::string_view id) override;
   api::Response start_pulltest(const api::Request& req) override;

@@ -21,7 +21,7 @@ std::string label(std::string_view s) {
 
 }  // namespace
 
-std::string metrics_text(const DaemonView& v) {
+std::string metrics_text(const DaemonView& v, bool privileged) {
   const auto& view = v.store.view();
   std::ostringstream m;
   auto metric = [&](const char* name, const char* type, const char* help) {
@@ -47,12 +47,19 @@ std::string metrics_text(const DaemonView& v) {
                                     .count()
                               : 0)
     << "\n";
-  metric("regcred_sink_ok", "gauge", "1 when the file's last write succeeded.");
-  metric("regcred_sink_writes_total", "counter", "Writes of each file.");
-  for (const auto& sk : v.files.sinks()) {
-    const auto& st = sk.status();
-    m << "regcred_sink_ok{path=\"" << label(st.path) << "\"} " << (st.ok ? 1 : 0) << "\n";
-    m << "regcred_sink_writes_total{path=\"" << label(st.path) << "\"} " << st.writes << "\n";
+  metric("regcred_sinks_failed", "gauge", "Files whose last write failed.");
+  std::size_t failed = 0;
+  for (const auto& sk : v.files.sinks())
+    failed += sk.status().ok ? 0U : 1U;
+  m << "regcred_sinks_failed " << failed << "\n";
+  if (privileged) {
+    metric("regcred_sink_ok", "gauge", "1 when the file's last write succeeded.");
+    metric("regcred_sink_writes_total", "counter", "Writes of each file.");
+    for (const auto& sk : v.files.sinks()) {
+      const auto& st = sk.status();
+      m << "regcred_sink_ok{path=\"" << label(st.path) << "\"} " << (st.ok ? 1 : 0) << "\n";
+      m << "regcred_sink_writes_total{path=\"" << label(st.path) << "\"} " << st.writes << "\n";
+    }
   }
   SourceCounters counted;
   for (const auto& src : v.sources) {
@@ -76,6 +83,7 @@ std::string metrics_text(const DaemonView& v) {
     m << "regcred_pull_test_duration_seconds_count{class=\"" << label(cls) << "\"} " << t.count
       << "\n";
   }
+  if (!privileged) return m.str();
   metric("regcred_pull_test_ok", "gauge", "1 when the image's last pull test passed.");
   for (const auto& [image, list] : v.pull_tests.results()) {
     if (list.empty()) continue;

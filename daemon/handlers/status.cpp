@@ -33,9 +33,30 @@ nlohmann::json status_json(const DaemonView& v, bool privileged) {
   s.node = v.config.node_name;
   s.ready = p.ready();
   s.synced = p.synced;
-  s.waiting_for.assign(p.waiting.begin(), p.waiting.end());
   s.started_at = io::rfc3339(p.started);
   if (p.last_write) s.last_sync = io::rfc3339(*p.last_write);
+  s.namespace_credentials = v.config.namespace_credentials;
+  if (!privileged) {
+    status_api::Withheld w;
+    for (const auto& src : v.sources) {
+      ++w.sources;
+      if (core::json_value(src->status(), "synced", false)) ++w.sources_synced;
+    }
+    for (const auto& sk : v.files.sinks()) {
+      ++w.files;
+      if (!sk.status().ok) ++w.files_failed;
+    }
+    s.withheld = w;
+    s.store = {v.store.secret_count(),
+               view.entries.size(),
+               view.rejected,
+               view.shadowed,
+               v.store.generation(),
+               "",
+               p.state_error.empty() ? "" : "(withheld)"};
+    return status_api::to_json(s);
+  }
+  s.waiting_for.assign(p.waiting.begin(), p.waiting.end());
   for (const auto& src : v.sources) {
     auto j = src->status();
     s.sources.push_back({src->name(), core::json_value(j, "synced", false),
@@ -56,7 +77,6 @@ nlohmann::json status_json(const DaemonView& v, bool privileged) {
       out.keys.push_back(item.key);
     s.secrets.push_back(std::move(out));
   });
-  s.namespace_credentials = v.config.namespace_credentials;
   return status_api::to_json(s);
 }
 

@@ -1,5 +1,6 @@
 // status.hpp: GET /v1/status, and the RegistryCredentialsReady condition the node reports,
-// both read from the daemon's view. Unprivileged callers get no usernames.
+// both read from the daemon's view. Callers outside root and the socket's group get health and
+// counts only: no secret names, registry keys, lint lines, file paths or errors.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -167,6 +167,11 @@ int run_status(const std::string& socket, const std::string& format, std::ostrea
       << s.last_sync.value_or("never") << "\n";
   out << "STORE       " << s.store.secrets << " secrets, " << s.store.registries << " registries, "
       << s.store.rejected << " rejected, " << s.store.shadowed << " shadowed\n";
+  if (const auto& w = s.withheld) {
+    out << "SOURCES     " << w->sources_synced << " of " << w->sources << " synced\n";
+    out << "FILES       " << w->files - w->files_failed << " of " << w->files << " ok\n";
+    out << "DETAILS     for root and the socket's group only (names, keys, paths, errors)\n";
+  }
   for (const auto& src : s.sources) {
     out << "SOURCE      " << src.name << ": " << (src.synced ? "synced" : "not synced")
         << (src.last_error.empty() ? "" : ", last error: " + src.last_error) << "\n";

@@ -125,7 +125,7 @@ class FuzzProvider final : public regcred::api::Endpoints {
   using Response = regcred::api::Response;
   bool ready() const override { return true; }
   nlohmann::json status(bool privileged) override { return {{"privileged", privileged}}; }
-  std::string metrics() override { return "regcred_up 1\n"; }
+  std::string metrics(bool) override { return "regcred_up 1\n"; }
   Response pulltests(const Request&) override { return answer(200, "pulltests"); }
   Response pulltest(const Request&, std::string_view id) override { return answer(200, id); }
   Response start_pulltest(const Request& req) override { return answer(202, req.body); }

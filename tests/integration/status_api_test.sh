@@ -14,7 +14,7 @@ groupadd -f regcred-it 2>/dev/null || true
 GID=$(getent group regcred-it | cut -d: -f3)
 systemd-socket-activate -l "$D_SOCK" "$REGCRED_BIN/regcredd" --config /dev/null \
   --secrets-dir "$T/secrets" --state-dir "$T/state" --socket "$T/unused.sock" --log-level debug \
-  --socket-group regcred-it \
+  --socket-group regcred-it --docker-config "$T/docker/config.json" \
   >>"$T/regcredd.log" 2>&1 &
 D_PID=$!
 PIDS="$PIDS $D_PID"
@@ -44,6 +44,10 @@ if [ "$(id -u)" = 0 ]; then
   check "nobody: /healthz" sh -c "$(command -v setpriv) --reuid=nobody --regid=nogroup --clear-groups curl -s --unix-socket '$D_SOCK' http://localhost/healthz | grep -q ok"
   nob http://localhost/v1/status >"$T/nob-status" || true
   check "nobody: /v1/status without user names" sh -c "grep -q ' 200$' '$T/nob-status' && ! grep -q '\"username\"' '$T/nob-status'"
+  check "nobody: health and counts only: no secret name, registry key or path" \
+    sh -c "grep -q '\"withheld\"' '$T/nob-status' && ! grep -q -e apps/pull -e registry.example.com -e '$T' '$T/nob-status'"
+  nob http://localhost/metrics >"$T/nob-metrics" || true
+  check "nobody: /metrics without file paths" sh -c "grep -q '^regcred_sinks_failed ' '$T/nob-metrics' && ! grep -q 'path=' '$T/nob-metrics'"
   nob -X POST --data '{"server":"registry.example.com"}' http://localhost/v1/helper/get >"$T/nob-get" || true
   check "nobody: no credential (403)" sh -c "grep -q ' 403$' '$T/nob-get' && ! grep -q status-pw '$T/nob-get'"
   nob -X POST --data '{"image":"registry.example.com/a:1"}' http://localhost/v1/pulltests >"$T/nob-pt" || true

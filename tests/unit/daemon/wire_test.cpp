@@ -64,7 +64,7 @@ TEST(Wire, APathThatIsNotUtf8IsAnsweredNotThrownOn) {
    public:
     bool ready() const override { return true; }
     nlohmann::json status(bool) override { return nlohmann::json::object(); }
-    std::string metrics() override { return {}; }
+    std::string metrics(bool) override { return {}; }
     Response pulltests(const Request&) override { return {}; }
     Response pulltest(const Request&, std::string_view) override { return {}; }
     Response start_pulltest(const Request&) override { return {}; }
