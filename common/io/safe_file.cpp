@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -319,6 +320,22 @@ Result<std::string> read_whole_file(const std::string& path, std::size_t max_siz
   const std::size_t expected =
       ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
   return read_fd(fd.get(), expected, max_size, "read " + path);
+}
+
+Result<std::string> read_identity_file(const std::string& path, std::size_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) return sys_fail("read " + path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_fail("read " + path, errno);
+  if (!S_ISREG(st.st_mode))
+    return fail(Code::invalid_argument, "read " + path + ": not a regular file");
+  if ((st.st_mode & S_IWOTH) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(Code::invalid_argument, "read " + path + ": writable by every user (mode " + mode +
+                                            "); refusing an identity anyone could swap");
+  }
+  return read_fd(fd.get(), static_cast<std::size_t>(st.st_size), max_size, "read " + path);
 }
 
 Result<std::string> read_regular_file(const std::string& path, std::size_t max_size) {

@@ -106,6 +106,10 @@ std::pair<std::string, std::string> split_path(const std::string& path);
 
 // Plain helpers for files the daemon itself owns (config, manifests): errors name the path.
 Result<std::string> read_whole_file(const std::string& path, std::size_t max_size);
+// A file that decides who the program is to the API server (a kubeconfig, a token file):
+// refused when any user may write it (o+w), which would let any local user swap the identity.
+// Links are followed (a projected service account token is one); the file read is checked.
+Result<std::string> read_identity_file(const std::string& path, std::size_t max_size);
 // The same for a path someone else chose: the last component is not followed, opening never
 // blocks (a FIFO), and anything but a regular file is refused before a byte is read.
 Result<std::string> read_regular_file(const std::string& path, std::size_t max_size);

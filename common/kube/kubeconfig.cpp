@@ -63,7 +63,7 @@ std::string trim_newlines(std::string s) {
 }  // namespace
 
 Result<Connection> load_kubeconfig(const std::string& path) {
-  REGCRED_TRY_ASSIGN(std::string text, io::read_whole_file(path, k_max_file));
+  REGCRED_TRY_ASSIGN(std::string text, io::read_identity_file(path, k_max_file));
   return parse_kubeconfig(text, path);
 }
 
@@ -188,7 +188,7 @@ Result<Presented> CredentialSource::current() {
     p.key_pem = conn_.client_key_data;
     p.bearer = conn_.token;
     if (!conn_.token_file.empty()) {
-      auto t = io::read_whole_file(conn_.token_file, k_max_file);
+      auto t = io::read_identity_file(conn_.token_file, k_max_file);
       if (t) {
         p.bearer = Secret(trim_newlines(std::move(*t)));
       } else if (cached_) {

@@ -75,8 +75,12 @@ std::chrono::milliseconds Backoff::next(std::chrono::steady_clock::time_point no
   }
   auto wait = current_ + std::chrono::milliseconds(static_cast<std::int64_t>(
                              jitter * static_cast<double>(current_.count())));
-  if (retry_after_seconds && std::chrono::seconds(*retry_after_seconds) > wait) {
-    wait = std::chrono::seconds(*retry_after_seconds);
+  // An API server (or a proxy in front of it) asking for a day, or for more seconds than a
+  // duration holds, gets five minutes at most.
+  if (retry_after_seconds) {
+    const auto asked =
+        std::chrono::seconds(std::clamp(*retry_after_seconds, 0L, k_max_retry_after_s));
+    if (asked > wait) wait = asked;
   }
   return wait;
 }

@@ -52,6 +52,9 @@ AfterError after_status(long status, bool listing, bool has_retry_after);
 // client-go's backoff: `initial`, doubling up to `max`, back to `initial` after `reset` without
 // an error; each wait gets a jitter of up to the same again (wait.Jitter(d, 1.0)). A Retry-After
 // longer than the wait wins.
+// The longest Retry-After obeyed, in seconds.
+inline constexpr long k_max_retry_after_s = 300;
+
 class Backoff {
  public:
   struct Options {

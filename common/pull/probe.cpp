@@ -1,5 +1,6 @@
 #include "common/pull/probe.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netdb.h>
 
@@ -14,6 +15,7 @@
 #include "common/core/go/encoding.hpp"
 #include "common/core/provider_config.hpp"
 #include "common/core/url.hpp"
+#include "common/pull/registry_auth.hpp"
 #include "common/pull/transport.hpp"
 
 namespace regcred::pull {
@@ -27,6 +29,20 @@ constexpr long k_x509_hostname = 62;      // X509_V_ERR_HOSTNAME_MISMATCH
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Every connection the probe opens, redirects and names that resolve there included: none to
+// a link-local address (the cloud metadata services a hostile registry would point it at).
+curl_socket_t open_socket(void*, curlsocktype, curl_sockaddr* a) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* ip = nullptr;
+  if (a->family == AF_INET) ip = &reinterpret_cast<const sockaddr_in*>(&a->addr)->sin_addr;
+  if (a->family == AF_INET6) ip = &reinterpret_cast<const sockaddr_in6*>(&a->addr)->sin6_addr;
+  if (ip != nullptr && ::inet_ntop(a->family, ip, text, sizeof text) != nullptr &&
+      is_link_local_address(text)) {
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(a->family, a->socktype, a->protocol);
 }
 
 std::string read_all(const std::string& path) {
@@ -117,6 +133,7 @@ class Session {
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // blobs may redirect to storage
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
     curl_easy_setopt(c, CURLOPT_USERAGENT, "regcred-pull-test/" REGCRED_VERSION);
     curl_easy_setopt(c, CURLOPT_RESOLVE, resolve_);
@@ -271,6 +288,10 @@ Outcome attempt(Session& s, const std::string& base, const core::ImageRef& ref,
       const std::string scope = "repository:" + path + ":pull";
       if (realm.empty()) {
         failed(r, "server-error", "auth", "Bearer challenge without a realm", 401);
+        return r;
+      }
+      if (auto why = realm_refusal(realm)) {
+        failed(r, "server-error", "auth", "token realm " + realm + " refused: " + *why, 401);
         return r;
       }
       Response tok;

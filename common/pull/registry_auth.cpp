@@ -1,4 +1,7 @@
 #include "common/pull/registry_auth.hpp"
+#include "common/core/url.hpp"
+
+#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
@@ -7,6 +10,7 @@
 
 #include "common/core/ascii.hpp"
 #include "common/core/json_fields.hpp"
+#include "common/core/url.hpp"
 
 namespace regcred::pull {
 
@@ -150,6 +154,34 @@ std::optional<std::size_t> select_platform(const ManifestInfo& index, const Plat
     if (p.os != node.os || p.architecture != node.architecture) continue;
     if (!node.variant.empty() && !p.variant.empty() && p.variant != node.variant) continue;
     return i;
+  }
+  return std::nullopt;
+}
+
+bool is_link_local_address(std::string_view ip) {
+  const std::string text(ip);
+  in_addr v4{};
+  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    const auto* b = reinterpret_cast<const unsigned char*>(&v4.s_addr);
+    return b[0] == 169 && b[1] == 254;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    if (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80) return true;
+    // An IPv4-mapped address (::ffff:169.254.x.x).
+    static constexpr unsigned char k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::equal(std::begin(k_mapped), std::end(k_mapped), v6.s6_addr) &&
+           v6.s6_addr[12] == 169 && v6.s6_addr[13] == 254;
+  }
+  return false;
+}
+
+std::optional<std::string> realm_refusal(std::string_view realm) {
+  auto url = core::parse_url(realm);
+  if (!url || url->hostname.empty()) return std::string("not an absolute URL");
+  if (url->scheme != "https") return "scheme " + url->scheme + ": only https is asked for a token";
+  if (is_link_local_address(url->hostname)) {
+    return "host " + url->hostname + " is link-local (a metadata service), never asked";
   }
   return std::nullopt;
 }

@@ -22,6 +22,15 @@ struct Challenge {
 // parse.
 Result<std::vector<Challenge>> parse_www_authenticate(std::string_view header);
 
+// Why a Bearer challenge's realm must not be asked (a hostile registry would have the pull
+// test send a credential anywhere), or nullopt: an https URL whose host is not a link-local
+// address (169.254.0.0/16, fe80::/10: the cloud metadata services). The probe itself speaks
+// only https to a registry, so a plain-http realm is never the registry's own.
+std::optional<std::string> realm_refusal(std::string_view realm);
+
+// Whether an IP address (text, IPv6 without brackets) is link-local.
+bool is_link_local_address(std::string_view ip);
+
 // A token endpoint's answer: "token", or "access_token" (OAuth2). Errors: not JSON, no token.
 Result<Secret> parse_token_response(std::string_view body);
 

@@ -11,6 +11,9 @@ and password, as htpasswd). Manifests and blobs by repository:
                  blob exists: a registry that only answers GET
   private/*   -> (--basic) 401 and the challenge even with the right credential: a user the
                  registry knows who may not read this repository (as Harbor, Nexus, Artifactory)
+  redirect/*  -> (--redirect URL) 307 to URL (blobs and manifests may redirect to storage)
+With --bearer-realm URL every request gets 401 and a Bearer challenge naming that realm: a
+hostile registry sending the pull test's credential elsewhere.
 """
 import argparse
 import base64
@@ -25,6 +28,8 @@ ap.add_argument("--port-file", required=True)
 ap.add_argument("--cert", required=True)
 ap.add_argument("--key", required=True)
 ap.add_argument("--basic", help="USER:PASSWORD the registry requires (Basic)")
+ap.add_argument("--bearer-realm", help="the realm of a Bearer challenge to every request")
+ap.add_argument("--redirect", help="where redirect/* sends the client")
 a = ap.parse_args()
 MANIFEST = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
@@ -56,6 +61,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         p = self.path
+        if a.bearer_realm:
+            return self.answer(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]},
+                               [("WWW-Authenticate", f'Bearer realm="{a.bearer_realm}",service="standin"')])
+        if a.redirect and p.startswith("/v2/redirect/"):
+            return self.answer(307, None, [("Location", a.redirect)])
         if a.basic:
             given = self.headers.get("Authorization", "")
             if given != "Basic " + base64.b64encode(a.basic.encode()).decode():

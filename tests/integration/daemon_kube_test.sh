@@ -274,5 +274,19 @@ check "--in-cluster: service host/port, the service account's token and CA" env 
   --kubelet-config "$T/ic/config.json" --log-level error
 check "--in-cluster synced the secrets" auth_is "$T/ic/config.json" registry.e.example e:kube-pw-9999
 
+# An identity any local user could swap: a kubeconfig or a token file writable by every user.
+cp "$T/kubeconfig" "$T/kc-open"
+chmod 666 "$T/kc-open"
+check "a kubeconfig writable by every user: refused (exit 2, says why)" exits_with 2 "$T/open.out" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --check-config --kubeconfig "$T/kc-open" --all-namespaces
+check "  the message names the file and the reason" grep -q "kc-open: writable by every user (mode 0666)" "$T/open.out"
+cp "$T/token" "$T/token-open"
+chmod 666 "$T/token-open"
+write_kubeconfig "$T/kc-open-token" "$API_URL" "{tokenFile: token-open}" "$T/pki/ca.crt"
+check "a token file writable by every user: no sync (exit 1)" exits_with 1 "$T/open-token.out" \
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --kubeconfig "$T/kc-open-token" --all-namespaces \
+  --state-dir "$T/state-open" --kubelet-config "$T/open/config.json" --ready-timeout 5s
+check "  and says why" grep -q "token-open: writable by every user" "$T/open-token.out"
+
 check "no fixture password or token in any log" sh -c "! grep -h -E 'kube-pw-|token-one|token-two' '$T'/regcredd.log '$T'/ns.log"
 finish

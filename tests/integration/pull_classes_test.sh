@@ -184,6 +184,36 @@ check "  no-access says the credential itself was accepted" grep -q 'accepts the
 pt basic_wrong "127.0.0.1:$SP2/private/app:v1" --docker-config "$T/carol-wrong.json" --ca-file "$T/pki/ca.crt"
 expect basic_wrong bad-credentials auth 401
 
+echo "# a hostile registry pointing the pull test at a metadata service"
+if [ "$(id -u)" = 0 ] && ip addr replace 169.254.169.254/32 dev lo 2>/dev/null; then
+  MD_PORT=$(free_port)
+  for addr in 169.254.169.254 127.0.0.1; do
+    $PY "$REGCRED_SRC/tests/fakes/connection_recorder.py" --addr $addr --port "$MD_PORT" --log "$T/metadata.log" &
+    PIDS="$PIDS $!"
+  done
+  sleep 0.5
+  hostile() { # name realm|"" redirect|"" image-path
+    $PY "$REGCRED_SRC/tests/fakes/registry_standin.py" --port-file "$T/$1.port" --cert "$T/pki/server.crt" \
+      --key "$T/pki/server.key" ${2:+--bearer-realm "$2"} ${3:+--redirect "$3"} 2>>"$T/$1.log" &
+    PIDS="$PIDS $!"
+    wait_until 10 test -s "$T/$1.port"
+    pt "$1" "127.0.0.1:$(cat "$T/$1.port")/$4" --docker-config "$T/carol.json" --ca-file "$T/pki/ca.crt"
+  }
+  hostile realm_ll "https://169.254.169.254:$MD_PORT/token" "" app:v1
+  says() { field "$1" message | grep -q "$2"; }
+  refused_connect() { [ "$(field "$1" class)" = connect ] && says "$1" "Couldn.t connect"; }
+  nothing_connected() { [ ! -s "$T/metadata.log" ]; }
+  check "a link-local token realm is refused ($(field realm_ll message | head -c 150))" says realm_ll 'link-local'
+  hostile realm_http "http://127.0.0.1:$MD_PORT/token" "" app:v1
+  check "a plain-http token realm is refused" says realm_http 'only https'
+  hostile redirect "" "https://169.254.169.254:$MD_PORT/steal" redirect/app:v1
+  check "a redirect to a link-local address is not followed ($(field redirect message | head -c 100))" refused_connect redirect
+  check "  and nothing connected to the metadata address or the plain-http realm" nothing_connected
+  ip addr del 169.254.169.254/32 dev lo 2>/dev/null || true
+else
+  echo "# skip: adding 169.254.169.254 to lo needs root"
+fi
+
 echo "# through regcredd: credentials as the node resolves them"
 mkdir -p "$T/secrets"
 secret_json ci pull "127.0.0.1:$REG_PORT" alice 'pull-pw-8181' >"$T/secrets/pull.json"

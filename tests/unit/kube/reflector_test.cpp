@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace regcred::kube {
 namespace {
 
@@ -110,6 +112,14 @@ TEST(Reflector, ALongerRetryAfterWins) {
   const auto t = std::chrono::steady_clock::time_point(1h);
   EXPECT_EQ(b.next(t, 0.0, 7), 7000ms);
   EXPECT_EQ(b.next(t, 0.0, 1), 1600ms);
+}
+
+TEST(Reflector, RetryAfterIsClampedAndCannotOverflow) {
+  Backoff b({800ms, 30000ms, 120s});
+  const auto t = std::chrono::steady_clock::time_point(1h);
+  EXPECT_EQ(b.next(t, 0.0, 86400), 300000ms);  // a day: five minutes
+  EXPECT_EQ(b.next(t, 0.0, std::numeric_limits<long>::max()), 300000ms);
+  EXPECT_EQ(b.next(t, 0.0, -5), 3200ms);  // a negative one adds no wait of its own
 }
 
 }  // namespace

@@ -85,5 +85,27 @@ TEST(RegistryAuth, TheAcceptHeaderNamesAllFourTypes) {
     EXPECT_NE(a.find(t), std::string::npos) << t;
 }
 
+TEST(RealmRefusal, OnlyHttpsAndNeverLinkLocal) {
+  EXPECT_FALSE(realm_refusal("https://auth.docker.io/token"));
+  EXPECT_FALSE(realm_refusal("https://127.0.0.1:5001/token"));
+  EXPECT_FALSE(realm_refusal("https://[2001:db8::1]:443/token"));
+  for (const char* bad :
+       {"http://auth.example.com/token", "ftp://auth.example.com/token", "file:///etc/shadow",
+        "https://169.254.169.254/latest/meta-data/", "https://169.254.0.1:8443/token",
+        "https://[fe80::1]/token", "https://[::ffff:169.254.169.254]/token", "/token", ""}) {
+    EXPECT_TRUE(realm_refusal(bad)) << bad;
+  }
+}
+
+TEST(RealmRefusal, LinkLocalAddresses) {
+  EXPECT_TRUE(is_link_local_address("169.254.169.254"));
+  EXPECT_TRUE(is_link_local_address("fe80::a:b"));
+  EXPECT_TRUE(is_link_local_address("febf::1"));
+  EXPECT_FALSE(is_link_local_address("fec0::1"));
+  EXPECT_FALSE(is_link_local_address("169.255.0.1"));
+  EXPECT_FALSE(is_link_local_address("10.0.0.1"));
+  EXPECT_FALSE(is_link_local_address("metadata.google.internal"));  // a name: checked on connect
+}
+
 }  // namespace
 }  // namespace regcred::pull
