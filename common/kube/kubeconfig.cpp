@@ -8,9 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
@@ -28,6 +31,7 @@ namespace {
 constexpr std::size_t k_max_file = 1U << 20U;
 constexpr auto k_token_file_period = std::chrono::minutes(1);
 constexpr auto k_exec_timeout = std::chrono::seconds(30);
+constexpr auto k_exec_exit_grace = std::chrono::seconds(5);
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p[0] == '/') return p;
@@ -274,8 +278,18 @@ Result<Presented> CredentialSource::run_exec() {
     }
   }
   ::close(out[0]);
+  // A plugin that closed its output (or had its time) and does not exit is killed after a few
+  // seconds more: waiting for it would hold every request of this identity.
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  const auto exit_by = std::min(deadline, std::chrono::steady_clock::now() + k_exec_exit_grace);
+  while (::waitpid(pid, &status, WNOHANG) != pid) {
+    if (std::chrono::steady_clock::now() >= exit_by) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return fail(Code::unavailable, what + ": exited with " +
                                        (WIFEXITED(status) ? std::to_string(WEXITSTATUS(status))

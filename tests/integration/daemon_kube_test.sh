@@ -192,6 +192,26 @@ chmod +x "$T/exec-plugin.sh"
 write_kubeconfig "$T/kc-exec" "$API_URL" "{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./exec-plugin.sh, interactiveMode: Never, env: [{name: TOKEN_PATH, value: $T/token}]}}" "$T/pki/ca.crt"
 check "an exec credential plugin (relative command) authenticates" "$REGCRED_BIN/regcredd" --config /dev/null --once \
   --kubeconfig "$T/kc-exec" --all-namespaces --state-dir "$T/state-exec" --kubelet-config "$T/exec/config.json" --log-level error
+# A plugin that prints its credential, closes its output and never exits: killed 5 s after,
+# the request fails; regcredd does not wait for it for ever.
+cat >"$T/exec-hang.sh" <<'PLUGEOF'
+#!/bin/sh
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}'
+exec >&- 2>&-
+sleep 1000
+PLUGEOF
+chmod +x "$T/exec-hang.sh"
+write_kubeconfig "$T/kc-hang" "$API_URL" "{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./exec-hang.sh, interactiveMode: Never}}" "$T/pki/ca.crt"
+hang_ends() {
+  set +e
+  timeout 40 "$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 20s --kubeconfig "$T/kc-hang" \
+    --all-namespaces --state-dir "$T/state-hang" --kubelet-config "$T/hang/config.json" >"$T/hang.log" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" = 1 ] && grep -q "exec-hang.sh: exited with a signal" "$T/hang.log"
+}
+check "an exec plugin that closes its output and hangs is killed; regcredd goes on (exit 1)" hang_ends
+pkill -f "$T/exec-hang.sh" 2>/dev/null || true
 # tls-server-name: connect to 127.0.0.1, verify the certificate as "localhost".
 sed "s|certificate-authority: .*|certificate-authority: $T/pki/ca.crt\n    tls-server-name: localhost|" "$T/kubeconfig" >"$T/kc-sni"
 check "tls-server-name is what the certificate is checked against" "$REGCRED_BIN/regcredd" --config /dev/null --once \
