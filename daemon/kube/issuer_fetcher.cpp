@@ -11,6 +11,7 @@
 #include "common/io/log.hpp"
 #include "common/io/safe_file.hpp"
 #include "common/kube/http.hpp"
+#include "daemon/kube/api_thread.hpp"
 
 namespace regcred::kube {
 namespace {
@@ -69,21 +70,13 @@ IssuerState read_issuer_keys(const std::string& path, std::string issuer) {
   return s;
 }
 
-struct IssuerFetcher::Impl {
+struct IssuerFetcher::Impl : ApiThread {
   Impl(Connection conn, std::function<void(IssuerState)> cb)
-      : creds(std::move(conn)), client(creds), on_fetched(std::move(cb)) {
+      : ApiThread(std::move(conn)), on_fetched(std::move(cb)) {
     client.set_accept("application/json, application/jwk-set+json");
-    worker = std::thread([this] { run(); });
+    start([this] { run(); });
   }
-  ~Impl() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    cv.notify_all();
-    client.cancel();
-    worker.join();
-  }
+  ~Impl() { stop(); }
 
   void run() {
     std::unique_lock lock(mu);
@@ -112,15 +105,9 @@ struct IssuerFetcher::Impl {
     }
   }
 
-  CredentialSource creds;
-  Client client;
   std::function<void(IssuerState)> on_fetched;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
-  bool wanted = false;
+  bool wanted = false;  // under mu
   Clock::time_point last{};
-  std::thread worker;
 };
 
 IssuerFetcher::IssuerFetcher(Connection conn, std::function<void(IssuerState)> on_fetched)

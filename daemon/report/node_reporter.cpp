@@ -14,6 +14,7 @@
 #include "common/io/time_text.hpp"
 #include "common/kube/event.hpp"
 #include "common/kube/http.hpp"
+#include "daemon/kube/api_thread.hpp"
 
 namespace regcred::kube {
 namespace {
@@ -30,20 +31,11 @@ std::chrono::seconds heartbeat_period() {
 
 }  // namespace
 
-struct NodeReporter::Impl {
-  Impl(Connection conn, std::string node)
-      : creds(std::move(conn)), client(creds), node_name(std::move(node)) {
-    worker = std::thread([this] { run(); });
+struct NodeReporter::Impl : ApiThread {
+  Impl(Connection conn, std::string node) : ApiThread(std::move(conn)), node_name(std::move(node)) {
+    start([this] { run(); });
   }
-  ~Impl() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    cv.notify_all();
-    client.cancel();
-    worker.join();
-  }
+  ~Impl() { stop(); }
 
   void report(NodeCondition c) {
     {
@@ -130,15 +122,9 @@ struct NodeReporter::Impl {
     }
   }
 
-  CredentialSource creds;
-  Client client;
   std::string node_name;
   std::string node_uid;
-  std::mutex mu;
-  std::condition_variable cv;
   std::optional<NodeCondition> wanted;
-  bool stopping = false;
-  std::thread worker;
 };
 
 NodeReporter::NodeReporter(Connection conn, std::string node_name)

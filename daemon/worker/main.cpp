@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/pull/transport.hpp"
+#include "daemon/worker/confine.hpp"
 #include "daemon/worker/run.hpp"
 
 REGCRED_SKIP_GNUTLS_INIT
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
   int concurrency = 4;
   app.add_option("--concurrency", concurrency, "tests at once")->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
+  // Before a registry is asked: no file but what it reads, no Unix socket (confine.hpp).
+  if (auto c = regcred::worker::confine(regcred::worker::readable_paths()); !c) {
+    std::cerr << "regcred-pull-worker: not fully confined: " << c.error().message << "\n";
+  }
   std::ios::sync_with_stdio(false);
   return regcred::worker::run(std::cin, std::cout, std::cerr, concurrency);
 }

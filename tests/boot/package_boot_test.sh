@@ -136,6 +136,27 @@ for d in pki pods plugins plugins_registry device-plugins pod-resources; do
 done
 
 
+# A pull test runs in the worker, which confines itself (a seccomp filter on Unix sockets; the
+# unit's systemd 252 refuses Landlock's calls) under the unit's own system call filter: a test
+# of a registry that never answers keeps it alive long enough to look at it.
+# A registry that accepts and never answers (the node shares the host's network).
+$PY -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(16); print(s.getsockname()[1], flush=True); time.sleep(120)' >"$T/silent.port" &
+PIDS="$PIDS $!"
+wait_until 5 test -s "$T/silent.port"
+node_do sh -c "regcredctl pull-test 127.0.0.1:$(cat "$T/silent.port")/app:v1 >/dev/null 2>&1 &"
+worker_pid() {
+  node_do sh -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = regcred-pull-wo ] && echo ${p#/proc/}; done' | head -1
+}
+filters_of() { node_do sh -c "sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/$1/status"; }
+# The worker's own filter: one more than regcredd's.
+worker_confined() {
+  p=$(worker_pid)
+  [ -n "$p" ] && [ "$(filters_of "$p")" -gt "$(filters_of "$(main_pid)")" ]
+}
+check "the pull worker runs confined under the unit (a seccomp filter more than regcredd's)" \
+  wait_until 10 worker_confined
+echo "# $(node_journal | grep 'not fully confined' | head -1)"
+
 echo "# reload, restart, socket activation, watchdog"
 check "systemctl reload" node_do systemctl reload regcredd.service
 check "active after reload" wait_until 10 service_active

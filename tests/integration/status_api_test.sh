@@ -108,7 +108,7 @@ done
 echo "# the socket regcredd binds itself"
 mkdir -p "$T/own"
 $PY "$REGCRED_SRC/tests/probes/socket_appears.py" "$T/own" d.sock -- "$REGCRED_BIN/regcredd" --config /dev/null \
-  --secrets-dir "$T/secrets" --state-dir "$T/own-state" --socket "$T/own/d.sock" >"$T/own.txt" 2>&1
+  --secrets-dir "$T/secrets" --state-dir "$T/state-own" --socket "$T/own/d.sock" >"$T/own.txt" 2>&1
 check "under umask 077 it appears by a rename, already 0666 ($(cat "$T/own.txt"))" grep -qx 'moved 0o666' "$T/own.txt"
 check "  leaving no staging folder" sh -c "[ -z \"\$(ls -A '$T/own' | grep -v '^d.sock$')\" ]"
 
