@@ -41,17 +41,10 @@ int open_errno(const std::string& path) {
   return errno;
 }
 
-int unix_socket_errno(const std::string&) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd >= 0) {
-    ::close(fd);
-    return 0;
-  }
-  return errno;
-}
-
-int inet_socket_errno(const std::string&) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// 0 when a socket of `Family` can be made, else the errno.
+template <int Family>
+int socket_errno(const std::string&) {
+  const int fd = ::socket(Family, SOCK_STREAM, 0);
   if (fd >= 0) {
     ::close(fd);
     return 0;
@@ -80,8 +73,8 @@ TEST_F(Confine, TheStateFolderIsOutOfReachTheCertificatesAreNot) {
 }
 
 TEST_F(Confine, NoUnixSocketsInetStays) {
-  EXPECT_EQ(confined(readable_paths(), unix_socket_errno, ""), EPERM);
-  EXPECT_EQ(confined(readable_paths(), inet_socket_errno, ""), 0);
+  EXPECT_EQ(confined(readable_paths(), socket_errno<AF_UNIX>, ""), EPERM);
+  EXPECT_EQ(confined(readable_paths(), socket_errno<AF_INET>, ""), 0);
 }
 
 TEST_F(Confine, TheSystemCertificatesAndResolverStayReadable) {
