@@ -46,7 +46,9 @@ using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr std::size_t k_max_body = 512U << 20U;
+// A whole response (a list page): far below what regcredd's unit may use (MemoryMax=512M),
+// since a body is held while it is parsed.
+constexpr std::size_t k_max_body = 64U << 20U;
 constexpr auto k_connect_timeout = std::chrono::seconds(10);  // TCP, proxy, TLS; a watch's headers
 constexpr auto k_get_timeout = std::chrono::seconds(120);     // a whole list page or a POST
 constexpr std::size_t k_read_room = 64 * 1024;                // socket reads of the body
@@ -147,7 +149,8 @@ Result<std::string> gunzip(const std::string& in) {
   inflateEnd(&z);
   if (out.size() > k_max_body) {
     return fail(Code::unavailable,
-                "the gzip body inflates to more than " + std::to_string(k_max_body) + " bytes");
+                "the answer is larger than " + std::to_string(k_max_body >> 20U) +
+                    " MiB once inflated (narrow the namespaces or the label selector)");
   }
   if (rc != Z_STREAM_END) return fail(Code::unavailable, "the gzip body is cut or corrupt");
   return out;
@@ -354,6 +357,10 @@ struct Client::Impl {
   std::string why(const error_code& ec) const {
     if (cancelled) return "cancelled";
     if (ec == beast::error::timeout) return "timed out";
+    if (ec == bhttp::error::body_limit) {
+      return "the answer is larger than " + std::to_string(k_max_body >> 20U) +
+             " MiB (narrow the namespaces or the label selector)";
+    }
     return ec.message();
   }
 

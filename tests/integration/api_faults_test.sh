@@ -61,5 +61,30 @@ check "the file ends in the last state (storm-10000)" wait_until 30 auth_is "$KU
 wait "$P" && ok "the socket answered during the storm: $(cat "$T/probe-storm.txt")" || not_ok "socket during the storm: $(cat "$T/probe-storm.txt")"
 writes=$(curl -s --unix-socket "$D_SOCK" http://x/metrics | sed -n "s|^regcred_sink_writes_total{path=\"$KUB\"} ||p")
 check "the storm was coalesced: $writes writes of the file for 10,000 events" [ "$writes" -lt 1000 ]
+# A list larger than regcredd takes (64 MiB): 70 pull secrets padded to 1 MiB each by an
+# annotation, in a namespace of their own. Refused with the bound in the message, and nothing
+# of it written; an API server (or what stands in front of it) cannot make regcredd hold more.
+$PY - "$API_URL" <<'PYEOF'
+import base64, json, sys, urllib.request
+url = sys.argv[1]
+auth = base64.b64encode(b'{"auths":{"big.example":{"auth":"YmlnOmJpZy1wdw=="}}}').decode()
+for i in range(70):
+    body = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+            "metadata": {"name": f"big-{i}", "namespace": "big", "annotations": {"pad": "x" * (1 << 20)}},
+            "data": {".dockerconfigjson": auth}}
+    req = urllib.request.Request(f"{url}/api/v1/namespaces/big/secrets", data=json.dumps(body).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+PYEOF
+big_refused() {
+  set +e
+  "$REGCRED_BIN/regcredd" --config /dev/null --once --ready-timeout 10s --kubeconfig "$T/kubeconfig" \
+    --namespace big --label-selector "" --state-dir "$T/state-big" --kubelet-config "$T/big/config.json" \
+    >"$T/big.log" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" = 1 ] && grep -q "larger than 64 MiB" "$T/big.log" && [ ! -e "$T/big/config.json" ]
+}
+check "a 70 MiB list is refused with the bound, nothing written" big_refused
 check "no fixture password in the log" sh -c "! grep -q -e faults-pw -e 'storm-[0-9]' '$T/regcredd.log'"
 finish
