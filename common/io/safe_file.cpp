@@ -322,14 +322,19 @@ Result<std::string> read_whole_file(const std::string& path, std::size_t max_siz
   return read_fd(fd.get(), expected, max_size, "read " + path);
 }
 
-Result<std::string> read_identity_file(const std::string& path, std::size_t max_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+namespace {
+
+// A regular file read whole, opened without blocking (a FIFO); `open_flags` adds O_NOFOLLOW
+// where the last component must not be a link.
+Result<std::string> read_regular(const std::string& path, std::size_t max_size, int open_flags,
+                                 bool refuse_world_writable) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | open_flags));
   if (!fd) return sys_fail("read " + path, errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return sys_fail("read " + path, errno);
   if (!S_ISREG(st.st_mode))
     return fail(Code::invalid_argument, "read " + path + ": not a regular file");
-  if ((st.st_mode & S_IWOTH) != 0) {
+  if (refuse_world_writable && (st.st_mode & S_IWOTH) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return fail(Code::invalid_argument, "read " + path + ": writable by every user (mode " + mode +
@@ -338,18 +343,14 @@ Result<std::string> read_identity_file(const std::string& path, std::size_t max_
   return read_fd(fd.get(), static_cast<std::size_t>(st.st_size), max_size, "read " + path);
 }
 
+}  // namespace
+
+Result<std::string> read_identity_file(const std::string& path, std::size_t max_size) {
+  return read_regular(path, max_size, 0, true);
+}
+
 Result<std::string> read_regular_file(const std::string& path, std::size_t max_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  if (!fd) return sys_fail("read " + path, errno);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return sys_fail("read " + path, errno);
-  if (!S_ISREG(st.st_mode))
-    return fail(Code::invalid_argument, "read " + path + ": not a regular file");
-  if (static_cast<std::size_t>(st.st_size) > max_size) {
-    return fail(Code::invalid_argument,
-                "read " + path + ": larger than " + std::to_string(max_size) + " bytes");
-  }
-  return read_fd(fd.get(), static_cast<std::size_t>(st.st_size), max_size, "read " + path);
+  return read_regular(path, max_size, O_NOFOLLOW, false);
 }
 
 }  // namespace regcred::io

@@ -49,6 +49,11 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 // A whole response (a list page): far below what regcredd's unit may use (MemoryMax=512M),
 // since a body is held while it is parsed.
 constexpr std::size_t k_max_body = 64U << 20U;
+// What an answer past k_max_body is told as.
+std::string too_large_text() {
+  return "the answer is larger than " + std::to_string(k_max_body >> 20U) +
+         " MiB (narrow the namespaces or the label selector)";
+}
 constexpr auto k_connect_timeout = std::chrono::seconds(10);  // TCP, proxy, TLS; a watch's headers
 constexpr auto k_get_timeout = std::chrono::seconds(120);     // a whole list page or a POST
 constexpr std::size_t k_read_room = 64 * 1024;                // socket reads of the body
@@ -148,9 +153,7 @@ Result<std::string> gunzip(const std::string& in) {
   }
   inflateEnd(&z);
   if (out.size() > k_max_body) {
-    return fail(Code::unavailable,
-                "the answer is larger than " + std::to_string(k_max_body >> 20U) +
-                    " MiB once inflated (narrow the namespaces or the label selector)");
+    return fail(Code::unavailable, too_large_text() + ", once inflated");
   }
   if (rc != Z_STREAM_END) return fail(Code::unavailable, "the gzip body is cut or corrupt");
   return out;
@@ -357,10 +360,7 @@ struct Client::Impl {
   std::string why(const error_code& ec) const {
     if (cancelled) return "cancelled";
     if (ec == beast::error::timeout) return "timed out";
-    if (ec == bhttp::error::body_limit) {
-      return "the answer is larger than " + std::to_string(k_max_body >> 20U) +
-             " MiB (narrow the namespaces or the label selector)";
-    }
+    if (ec == bhttp::error::body_limit) return too_large_text();
     return ec.message();
   }
 

@@ -1,5 +1,4 @@
 #include "common/pull/registry_auth.hpp"
-#include "common/core/url.hpp"
 
 #include <arpa/inet.h>
 

@@ -17,7 +17,6 @@
 #include <cerrno>
 #include <chrono>
 #include <map>
-#include <optional>
 #include <vector>
 
 #include "common/io/log.hpp"
@@ -72,7 +71,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
   struct Peer {
     bool privileged = false;  // root or the group
     bool root = false;
-    std::optional<uid_t> uid;  // unknown: counted as an unprivileged user of its own
+    uid_t uid = static_cast<uid_t>(-1);  // unknown: counted as one unprivileged user
   };
   Peer peer_of(local::socket& s) const {
     struct ucred cred {};
@@ -88,7 +87,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
     if (active >= k_max_connections) return false;
     if (peer.root) return true;
     if (!peer.privileged && active >= k_max_connections - k_reserved) return false;
-    auto it = per_uid.find(peer.uid.value_or(static_cast<uid_t>(-1)));
+    auto it = per_uid.find(peer.uid);
     return it == per_uid.end() || it->second < k_max_per_uid;
   }
 
@@ -118,7 +117,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
     stream.socket().shutdown(local::socket::shutdown_send, ignored);
     --active;
     if (!peer.root) {
-      auto it = per_uid.find(peer.uid.value_or(static_cast<uid_t>(-1)));
+      auto it = per_uid.find(peer.uid);
       if (it != per_uid.end() && --it->second == 0) per_uid.erase(it);
     }
   }
@@ -139,7 +138,7 @@ struct StatusServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       ++active;
-      if (!peer.root) ++per_uid[peer.uid.value_or(static_cast<uid_t>(-1))];
+      if (!peer.root) ++per_uid[peer.uid];
       asio::co_spawn(acceptor.get_executor(), session(std::move(sock), peer), asio::detached);
     }
   }
