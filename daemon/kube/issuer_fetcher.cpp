@@ -1,9 +1,6 @@
 #include "daemon/kube/issuer_fetcher.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -60,7 +57,9 @@ IssuerState fetch(Client& client) {
 IssuerState read_issuer_keys(const std::string& path, std::string issuer) {
   IssuerState s;
   s.issuer = std::move(issuer);
-  auto text = io::read_whole_file(path, k_max_jwks);
+  // The keys decide whose tokens are trusted: a file any user could write is refused, as a
+  // kubeconfig is.
+  auto text = io::read_identity_file(path, k_max_jwks);
   auto keys = text ? IssuerKeys::parse(*text) : fail(text.error());
   if (!keys) {
     s.error = path + ": " + keys.error().message;

@@ -144,5 +144,14 @@ check "a token that is not a JWT: exit 1, the token not echoed" sh -c "[ $rc = 1
 kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
 A=$(ask registry.example.com/app "$(token team-b builder)" | user_in)
 check "regcredd down: team-b's answer from the state folder" [ "$A" = bob ]
+# Issuer keys any user could write (and so swap for a key of their own): not read, no token
+# trusted.
+cp "$T/sa/jwks.json" "$T/sa/jwks-open.json"
+chmod 666 "$T/sa/jwks-open.json"
+start_regcredd --secrets-dir "$T/secrets" --namespace-credentials \
+  --service-account-issuer-keys "$T/sa/jwks-open.json"
+wait_until 10 ready
+check "issuer keys writable by every user: a signed token is refused, the file named" \
+  refused "jwks-open.json: writable by every user" team-a default
 check "no fixture password in the logs" sh -c "! grep -q -e ns-a-pw -e ns-b-pw -e node-pw-7171 -e hub-pw '$T/regcredd.log'"
 finish
