@@ -34,7 +34,8 @@ using namespace std::chrono_literals;
 namespace {
 
 PullTestConfig pull_test_config(const Config& c) {
-  return {c.pull_tests, c.pull_test_interval, c.pull_test_concurrency, c.pull_test_ca_files};
+  return {c.pull_tests, c.pull_test_interval, c.pull_test_concurrency, c.pull_test_ca_files,
+          c.pull_worker_socket};
 }
 
 // The wiring and the lifecycle: the source feed fills the store; the flush schedule writes the

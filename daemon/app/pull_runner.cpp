@@ -1,6 +1,8 @@
 #include "daemon/app/pull_runner.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <deque>
 #include <filesystem>
 #include <map>
+#include <utility>
 
 #include "common/io/log.hpp"
 #include "common/io/spawn.hpp"
@@ -48,73 +51,114 @@ nlohmann::json not_run(const std::string& image, const std::string& why) {
 }  // namespace
 
 struct PullRunner::Impl {
-  // One worker process and the tests it owes an answer.
+  // One worker (a child process, or a connection to a worker systemd started) and the tests it
+  // owes an answer.
   struct Worker {
     explicit Worker(asio::io_context& io) : to(io), from(io) {}
-    pid_t pid = -1;
+    pid_t pid = -1;                       // a child's; -1 for a connection
+    bool gone = false;                    // stop() ended it
     asio::posix::stream_descriptor to;    // its stdin
     asio::posix::stream_descriptor from;  // its stdout
     std::deque<std::string> queue;        // request lines not yet written
     bool writing = false;
-    bool closing = false;  // close stdin once the queue is written
+    bool closing = false;  // end the stream once the queue is written
     std::string in;
     std::map<long, std::pair<std::string, std::function<void(nlohmann::json)>>> pending;
   };
+  using Test = std::pair<pull::Request, std::function<void(nlohmann::json)>>;
 
-  Impl(asio::io_context& i, std::string p, std::size_t c)
-      : io(i), program(std::move(p)), concurrency(c) {}
+  Impl(asio::io_context& i, Where w, std::size_t c) : io(i), where(std::move(w)), concurrency(c) {}
 
   asio::io_context& io;
-  std::string program;
+  Where where;
   std::size_t concurrency;
+  std::deque<Test> backlog;                    // tests not yet sent
   std::shared_ptr<Worker> current;             // takes new tests
-  std::vector<std::shared_ptr<Worker>> alive;  // every worker not yet reaped
+  std::vector<std::shared_ptr<Worker>> alive;  // every worker not yet ended
 
-  std::shared_ptr<Worker> spawn(std::string& why) {
-    // A worker that dies makes its stdin a broken pipe: a write must fail, not kill regcredd.
-    static const bool sigpipe_ignored = [] {
-      std::signal(SIGPIPE, SIG_IGN);
-      return true;
-    }();
-    (void)sigpipe_ignored;
+  std::string name() const { return where.socket.empty() ? where.program : where.socket; }
+
+  // The two ends of a new child's stdio: regcredd writes `to` and reads `from`.
+  bool spawn(int& to, int& from, pid_t& pid, std::string& why) {
     std::array<int, 2> in{-1, -1};
     std::array<int, 2> out{-1, -1};
     if (::pipe2(in.data(), O_CLOEXEC) != 0 || ::pipe2(out.data(), O_CLOEXEC) != 0) {
       why = std::string("pipe: ") + std::strerror(errno);
       for (int fd : {in[0], in[1], out[0], out[1]})
         if (fd >= 0) ::close(fd);
-      return nullptr;
+      return false;
     }
     const std::string n = std::to_string(concurrency);
-    const std::vector<char*> argv{const_cast<char*>(program.c_str()),
+    const std::vector<char*> argv{const_cast<char*>(where.program.c_str()),
                                   const_cast<char*>("--concurrency"), const_cast<char*>(n.c_str()),
                                   nullptr};
-    pid_t pid = -1;
     const int rc = io::Spawn().dup2(in[0], 0).dup2(out[1], 1).start(pid, false, argv, environ);
     ::close(in[0]);
     ::close(out[1]);
     if (rc != 0) {
       ::close(in[1]);
       ::close(out[0]);
-      why = "start " + program + ": " + std::strerror(rc);
-      return nullptr;
+      why = "start " + where.program + ": " + std::strerror(rc);
+      return false;
     }
+    to = in[1];
+    from = out[0];
+    return true;
+  }
+
+  // A connection to the worker's socket: one descriptor for each direction.
+  bool connect(int& to, int& from, std::string& why) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (where.socket.size() >= sizeof(addr.sun_path)) {
+      why = where.socket + ": the path is too long for a socket";
+      return false;
+    }
+    std::memcpy(addr.sun_path, where.socket.data(), where.socket.size());
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+        (from = ::fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+      why = "connect " + where.socket + ": " + std::strerror(errno);
+      if (fd >= 0) ::close(fd);
+      return false;
+    }
+    to = fd;
+    return true;
+  }
+
+  std::shared_ptr<Worker> start(std::string& why) {
+    // A worker that goes makes its stdin a broken pipe: a write must fail, not kill regcredd.
+    static const bool sigpipe_ignored = [] {
+      std::signal(SIGPIPE, SIG_IGN);
+      return true;
+    }();
+    (void)sigpipe_ignored;
+    int to = -1;
+    int from = -1;
+    pid_t pid = -1;
+    if (!(where.socket.empty() ? spawn(to, from, pid, why) : connect(to, from, why)))
+      return nullptr;
     auto w = std::make_shared<Worker>(io);
     w->pid = pid;
-    w->to.assign(in[1]);
-    w->from.assign(out[0]);
+    w->to.assign(to);
+    w->from.assign(from);
     alive.push_back(w);
     read(w);
     return w;
   }
 
+  // Ends regcredd's side of the stream: the worker reads to the end, answers, and exits.
+  static void end_input(const std::shared_ptr<Worker>& w) {
+    if (!w->to.is_open()) return;
+    ::shutdown(w->to.native_handle(), SHUT_WR);  // a connection's other descriptor stays open
+    boost::system::error_code ignored;
+    w->to.close(ignored);
+  }
+
   void write(const std::shared_ptr<Worker>& w) {
     if (w->writing) return;
     if (w->queue.empty()) {
-      if (w->closing && w->to.is_open()) {
-        boost::system::error_code ignored;
-        w->to.close(ignored);  // the worker finishes what it has, then exits
-      }
+      if (w->closing) end_input(w);
       return;
     }
     w->writing = true;
@@ -158,7 +202,9 @@ struct PullRunner::Impl {
     } else {
       done(not_run(image, "regcred-pull-worker: " + j.value("error", std::string("no result"))));
     }
-    if (w->pending.empty() && w == current) retire();
+    if (w != current) return;
+    pump();
+    if (current && current->pending.empty()) retire();
   }
 
   // No test left for the current worker: it exits once it has read its stdin to the end.
@@ -168,42 +214,65 @@ struct PullRunner::Impl {
     current.reset();
   }
 
-  void ended(const std::shared_ptr<Worker>& w) {
+  // How a worker ended, for the tests it left unanswered.
+  std::string how_ended(const std::shared_ptr<Worker>& w) {
+    if (w->pid < 0) return "closed its connection";
     int status = 0;
-    if (w->pid < 0) return;         // stop() reaped it
     ::waitpid(w->pid, &status, 0);  // it closed its stdout: it is exiting
-    w->pid = -1;
+    return exit_text(status);
+  }
+
+  void ended(const std::shared_ptr<Worker>& w) {
+    if (w->gone) return;  // stop() ended it
+    w->gone = true;
+    const std::string how = how_ended(w);
     std::erase(alive, w);
     if (w == current) current.reset();
     auto pending = std::move(w->pending);
     if (!pending.empty()) {
       io::log_warning("pull worker ended with tests unanswered",
-                      {{"worker", program}, {"why", exit_text(status)}});
+                      {{"worker", name()}, {"why", how}});
     }
     for (auto& [id, p] : pending)
-      p.second(not_run(p.first, "regcred-pull-worker " + exit_text(status)));
+      p.second(not_run(p.first, "regcred-pull-worker " + how));
+    pump();
+  }
+
+  // Sends waiting tests while fewer than `concurrency` are out.
+  void pump() {
+    while (!backlog.empty() && (!current || current->pending.size() < concurrency)) {
+      if (!current) {
+        std::string why;
+        current = start(why);
+        if (!current) {
+          io::log_error("cannot start the pull worker", {{"error", why}});
+          for (auto& [q, done] : std::exchange(backlog, {}))
+            done(not_run(q.image, why));
+          return;
+        }
+      }
+      auto [q, done] = std::move(backlog.front());
+      backlog.pop_front();
+      current->pending[q.id] = {q.image, std::move(done)};
+      current->queue.push_back(pull::request_line(q));
+      write(current);
+    }
   }
 
   void run(const pull::Request& q, std::function<void(nlohmann::json)> done) {
-    if (!current) {
-      std::string why;
-      current = spawn(why);
-      if (!current) {
-        io::log_error("cannot start the pull worker", {{"error", why}});
-        return done(not_run(q.image, why));
-      }
-    }
-    current->pending[q.id] = {q.image, std::move(done)};
-    current->queue.push_back(pull::request_line(q));
-    write(current);
+    backlog.emplace_back(q, std::move(done));
+    pump();
   }
 
   void stop() {
+    backlog.clear();
     for (auto& w : alive) {
-      ::kill(w->pid, SIGKILL);
-      int status = 0;
-      ::waitpid(w->pid, &status, 0);
-      w->pid = -1;
+      w->gone = true;
+      if (w->pid >= 0) {
+        ::kill(w->pid, SIGKILL);
+        int status = 0;
+        ::waitpid(w->pid, &status, 0);
+      }
       w->pending.clear();
       boost::system::error_code ignored;
       w->to.close(ignored);
@@ -214,14 +283,20 @@ struct PullRunner::Impl {
   }
 };
 
-PullRunner::PullRunner(asio::io_context& io, std::string program, std::size_t concurrency)
-    : impl_(std::make_unique<Impl>(io, std::move(program), concurrency)) {}
+PullRunner::PullRunner(asio::io_context& io, Where where, std::size_t concurrency)
+    : impl_(std::make_unique<Impl>(io, std::move(where), concurrency)) {}
 PullRunner::~PullRunner() {
   impl_->stop();
 }
 
 void PullRunner::run(const pull::Request& request, std::function<void(nlohmann::json)> done) {
   impl_->run(request, std::move(done));
+}
+
+void PullRunner::reconfigure(Where where, std::size_t concurrency) {
+  impl_->where = std::move(where);
+  impl_->concurrency = concurrency;
+  impl_->pump();
 }
 
 void PullRunner::stop() {

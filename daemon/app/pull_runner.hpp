@@ -1,6 +1,9 @@
 // pull_runner.hpp: regcredd's side of regcred-pull-worker (daemon/worker). Tests go to a worker
-// process started when the first is due; when none is left, the worker's stdin is closed and it
-// exits, so an idle regcredd holds no worker and no libcurl. Runs on the event loop.
+// started when the first is due: a child of regcredd's, or, with a socket, the worker systemd
+// starts for each connection as a user of its own (the package's regcred-pull-worker.socket).
+// When no test is left, regcredd ends its side of the stream and the worker exits, so an idle
+// regcredd holds no worker and no libcurl. regcredd sends at most `concurrency` tests at once
+// (whatever the worker would take). Runs on the event loop.
 #pragma once
 
 #include <functional>
@@ -19,8 +22,11 @@ namespace regcred::daemon {
 
 class PullRunner {
  public:
-  // `program`: the worker's path; `concurrency`: tests it runs at once.
-  PullRunner(boost::asio::io_context& io, std::string program, std::size_t concurrency);
+  struct Where {
+    std::string program;  // the worker to start as a child, or
+    std::string socket;   // when not empty, the socket a worker answers on
+  };
+  PullRunner(boost::asio::io_context& io, Where where, std::size_t concurrency);
   ~PullRunner();
   PullRunner(const PullRunner&) = delete;
   PullRunner& operator=(const PullRunner&) = delete;
@@ -28,6 +34,9 @@ class PullRunner {
   // Runs the test; `done` gets pull::to_json of its result on the loop. A worker that cannot
   // start or dies mid-test still answers: a failed result whose message says so.
   void run(const pull::Request& request, std::function<void(nlohmann::json)> done);
+
+  // A reload: `concurrency` holds from now on, `where` for the next worker started.
+  void reconfigure(Where where, std::size_t concurrency);
 
   // Shutdown: ends every worker now (tests in flight are dropped, `done` not called).
   void stop();

@@ -20,11 +20,16 @@ PullTests::PullTests(boost::asio::io_context& io, Loop& loop, sync::Store& store
       store_(store),
       config_(std::move(config)),
       finished_(std::move(finished)),
-      runner_(io, PullRunner::default_program(), config_.concurrency),
+      runner_(io, {PullRunner::default_program(), config_.worker_socket}, config_.concurrency),
       timer_(loop.timer()) {}
 
 PullTests::~PullTests() {
   runner_.stop();
+}
+
+void PullTests::set_config(PullTestConfig config) {
+  config_ = std::move(config);
+  runner_.reconfigure({PullRunner::default_program(), config_.worker_socket}, config_.concurrency);
 }
 
 void PullTests::stop() {

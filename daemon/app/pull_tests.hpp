@@ -32,6 +32,7 @@ struct PullTestConfig {
   std::chrono::seconds interval{600};
   std::size_t concurrency = 4;
   std::vector<std::string> ca_files;  // trusted besides the system's
+  std::string worker_socket;          // "": the worker runs as regcredd's child
 };
 
 class PullTests {
@@ -58,7 +59,7 @@ class PullTests {
   // Every scheduled image after `delay`, then every interval (+-10%, so nodes started together
   // do not test in step).
   void schedule(std::chrono::milliseconds delay);
-  void set_config(PullTestConfig config) { config_ = std::move(config); }
+  void set_config(PullTestConfig config);
   void stop();
 
   const PullTestConfig& config() const { return config_; }

@@ -133,6 +133,9 @@ const std::vector<Option>& options() {
       list<&Config::pull_test_ca_files>(
           "pull-test-ca-file",
           "CA certificates pull tests trust besides the system's (repeatable)"),
+      text<&Config::pull_worker_socket>(
+          "pull-worker-socket",
+          "pull tests run in the worker answering on this socket, not in a child of regcredd's"),
       text<&Config::node_name>("node-name", "node name (default: the host name)"),
       duration<&Config::ready_timeout>("ready-timeout",
                                        "report READY at the latest after this (default 60s)"),

@@ -38,6 +38,9 @@ struct Config {
   std::chrono::seconds pull_test_interval{600};
   std::size_t pull_test_concurrency = 4;        // pull tests running at once
   std::vector<std::string> pull_test_ca_files;  // CAs trusted besides the system's
+  // Pull tests run in the worker answering on this socket (as a user of its own), not in a
+  // child of regcredd's.
+  std::string pull_worker_socket;
   std::string node_name;
   std::chrono::seconds ready_timeout{60};  // READY=1 at the latest after this, with a STATUS
   // KEP-4412 mode: keep every pull secret the daemon may read (the label selector then only

@@ -29,6 +29,8 @@ strip_bin "$BIN/regcred-credential-provider" usr/libexec/regcred/kubelet/regcred
 strip_bin "$BIN/regcred-pull-worker" usr/libexec/regcred/regcred-pull-worker
 inst 0644 "$SRC/systemd/regcredd.service" lib/systemd/system/regcredd.service
 inst 0644 "$SRC/systemd/regcredd.socket" lib/systemd/system/regcredd.socket
+inst 0644 "$SRC/systemd/regcred-pull-worker.socket" lib/systemd/system/regcred-pull-worker.socket
+inst 0644 "$SRC/systemd/regcred-pull-worker@.service" lib/systemd/system/regcred-pull-worker@.service
 inst 0644 "$SRC/systemd/regcred.sysusers" usr/lib/sysusers.d/regcred.conf
 inst 0644 "$SRC/systemd/regcred.tmpfiles" usr/lib/tmpfiles.d/regcred.conf
 inst 0644 "$SRC/packaging/regcredd.yaml" etc/regcred/regcredd.yaml

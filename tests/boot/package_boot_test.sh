@@ -136,26 +136,47 @@ for d in pki pods plugins plugins_registry device-plugins pod-resources; do
 done
 
 
-# A pull test runs in the worker, which confines itself (a seccomp filter on Unix sockets; the
-# unit's systemd 252 refuses Landlock's calls) under the unit's own system call filter: a test
-# of a registry that never answers keeps it alive long enough to look at it.
-# A registry that accepts and never answers (the node shares the host's network).
+echo "# the pull worker"
+# A pull test runs in regcred-pull-worker@.service, started by its socket for regcredd's
+# connection as a user of its own: a test of a registry that never answers (the node shares
+# the host's network) keeps it alive long enough to look at it.
 $PY -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(16); print(s.getsockname()[1], flush=True); time.sleep(120)' >"$T/silent.port" &
 PIDS="$PIDS $!"
 wait_until 5 test -s "$T/silent.port"
+check "the pull worker's socket is listening" node_do systemctl is-active --quiet regcred-pull-worker.socket
+# The real docker-registry (TLS, htpasswd) on the host, its pull secret and CA on the node: a
+# pull test through the worker's sandbox (its own user, no Unix socket, its system call filter).
+require_tools docker-registry skopeo htpasswd
+push_test_image alice boot-pass-7
+echo boot-pass-7 | "$CTL" secret create local-registry --docker-server "127.0.0.1:$REG_PORT" \
+  --docker-username alice --docker-password-stdin -o yaml >"$NODE_ROOT/etc/regcred/secrets/local-registry.yaml"
+cp "$T/pki/ca.crt" "$NODE_ROOT/etc/regcred/test-ca.crt"
+synced_local() { grep -q "127.0.0.1:$REG_PORT" "$NODE_ROOT/root/.docker/config.json"; }
+wait_until 20 synced_local || true
+node_do regcredctl pull-test "$IMAGE" --ca-file /etc/regcred/test-ca.crt -o json >"$T/pull-ok.json" 2>&1 || true
+pull_ok() { [ "$(pycheck field "$T/pull-ok.json" class)" = ok ]; }
+check "a pull test of the real registry through the worker's unit: ok ($(pycheck field "$T/pull-ok.json" message))" pull_ok
 node_do sh -c "regcredctl pull-test 127.0.0.1:$(cat "$T/silent.port")/app:v1 >/dev/null 2>&1 &"
 worker_pid() {
   node_do sh -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = regcred-pull-wo ] && echo ${p#/proc/}; done' | head -1
 }
-filters_of() { node_do sh -c "sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/$1/status"; }
-# The worker's own filter: one more than regcredd's.
-worker_confined() {
-  p=$(worker_pid)
-  [ -n "$p" ] && [ "$(filters_of "$p")" -gt "$(filters_of "$(main_pid)")" ]
+has_worker() { [ -n "$(worker_pid)" ]; }
+check "a test in flight has its worker" wait_until 10 has_worker
+W=$(worker_pid)
+W_UID=$(node_do awk '/^Uid:/ {print $2}' "/proc/$W/status")
+W_GID=$(node_do awk '/^Gid:/ {print $2}' "/proc/$W/status")
+echo "# worker $W: uid $W_UID, gid $W_GID, unit $(node_do sed -n 's|^0::.*/||p' "/proc/$W/cgroup")"
+own_user() {
+  [ "$W_UID" -ne 0 ] && [ "$W_GID" -ne 0 ] && [ "$(node_do awk '/^PPid:/ {print $2}' "/proc/$W/status")" = 1 ]
 }
-check "the pull worker runs confined under the unit (a seccomp filter more than regcredd's)" \
-  wait_until 10 worker_confined
-echo "# $(node_journal | grep 'not fully confined' | head -1)"
+check "the worker is not root, nor regcredd's child" own_user
+# What the worker could open: its mount namespace, its uid and gid.
+as_worker() { node_do nsenter -t "$W" -m -S "$W_UID" -G "$W_GID" -- "$@" >/dev/null 2>&1; }
+refused_to_worker() { ! as_worker "$@"; }
+check "as the worker: the state folder cannot be opened" refused_to_worker ls /var/lib/regcred
+check "as the worker: kubelet's config.json cannot be read" refused_to_worker cat /var/lib/kubelet/config.json
+check "as the worker: root's config.json cannot be read" refused_to_worker cat /root/.docker/config.json
+check "as the worker: what every user reads still is (/etc/passwd)" as_worker cat /etc/passwd
 
 echo "# reload, restart, socket activation, watchdog"
 check "systemctl reload" node_do systemctl reload regcredd.service

@@ -9,7 +9,7 @@ set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
 fixture_passwords 'pull-pw-8181' 'tok-pw-9191' 'tok-pw-9292'
 credential_files users.json # the token server's users and passwords
-require_tools docker-registry skopeo htpasswd openssl
+require_tools docker-registry skopeo htpasswd openssl systemd-socket-activate
 $PY -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed (make deps installs it)"
 C="$REGCRED_BIN/regcredctl"
 
@@ -230,10 +230,16 @@ check "/metrics has the image's last result" grep -q "regcred_pull_test_ok{image
 echo "# the tests run in regcred-pull-worker, a child of regcredd's that lives only while a test does"
 check "no worker once the tests are done" wait_until 10 sh -c "! pgrep -P $D_PID >/dev/null"
 # A registry that takes the connection and never answers: the test waits in the TLS handshake.
-$PY -c 'import socket, sys, time
+# It writes how many connections it took to $T/mute.count.
+$PY -c 'import os, socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
 open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(120)' "$T/mute.port" &
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])
+    open(sys.argv[2] + ".tmp", "w").write(str(len(held)))
+    os.rename(sys.argv[2] + ".tmp", sys.argv[2])' "$T/mute.port" "$T/mute.count" &
 PIDS="$PIDS $!"
 wait_until 10 test -s "$T/mute.port"
 post_test() { curl -s --unix-socket "$D_SOCK" -X POST --data "{\"image\":\"$1\"}" http://x/v1/pulltests | json_get - 'd["id"]'; }
@@ -267,6 +273,35 @@ LONELY=$!
 PIDS="$PIDS $LONELY"
 check "regcredd without a worker: the test says it did not run, and why" wait_until 10 sh -c \
   "curl -s --unix-socket '$T/lonely.sock' http://x/v1/pulltests | grep -q 'the pull test did not run: start $T/lonely/libexec/regcred/regcred-pull-worker: No such file or directory'"
+echo "# with pull-worker-socket: the worker a socket starts for each connection (systemd's"
+echo "# Accept=yes, here systemd-socket-activate), regcredd sending at most its concurrency"
+systemd-socket-activate -l "$T/worker.sock" --accept --inetd \
+  "$REGCRED_BIN/regcred-pull-worker" --concurrency 64 >"$T/activate.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 10 test -S "$T/worker.sock"
+"$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state-sock" --socket "$T/sock.sock" \
+  --secrets-dir "$T/secrets" --pull-test-ca-file "$T/pki/ca.crt" --pull-worker-socket "$T/worker.sock" \
+  --pull-test-concurrency 2 >"$T/sock.log" 2>&1 &
+S_PID=$!
+PIDS="$PIDS $S_PID"
+wait_until 15 test -S "$T/sock.sock"
+REGCRED_SOCKET="$T/sock.sock" "$C" pull-test "$IMAGE" -o json >"$T/sock.json"
+expect sock ok done 200
+check "the worker is not regcredd's child" sh -c "! pgrep -P $S_PID >/dev/null"
+BASE=$(cat "$T/mute.count")  # the connections it took before, and holds
+for i in 1 2 3 4 5; do
+  curl -s --unix-socket "$T/sock.sock" -X POST --data "{\"image\":\"127.0.0.1:$(cat "$T/mute.port")/app:v$i\"}" http://x/v1/pulltests >/dev/null
+done
+mute_took() { [ "$(cat "$T/mute.count")" = "$((BASE + $1))" ]; }
+check "five tests with pull-test-concurrency 2: two reach the registry" wait_until 10 mute_took 2
+sleep 1
+check "... and no third while those wait" mute_took 2
+"$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state-nosock" --socket "$T/nosock.sock" \
+  --secrets-dir "$T/secrets" --pull-worker-socket "$T/none.sock" --pull-test "$IMAGE" \
+  --pull-test-interval 1h >"$T/nosock.log" 2>&1 &
+PIDS="$PIDS $!"
+check "no worker on the socket: the test says it did not run, and why (never a child instead)" \
+  wait_until 10 sh -c "curl -s --unix-socket '$T/nosock.sock' http://x/v1/pulltests | grep -q 'the pull test did not run: connect $T/none.sock: No such file or directory'"
 # Every output (users.json is the token server's input, with the passwords in clear).
-check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err regcredd.log lonely.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
+check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err *.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
 finish
