@@ -61,6 +61,7 @@ Result<core::CredentialTable> read_table(const std::string& state_dir, const Fil
       return fail(Code::parse_error, "read " + state_dir + "/" + std::string(k_lookup) + ": " +
                                          picked.error().message);
     }
+    if (!filter.local) return std::move(*picked);
     return with_local(state_dir, std::move(*picked));
   }
   REGCRED_TRY_ASSIGN(auto text, read_state_file(state_dir, k_credentials));
@@ -73,6 +74,7 @@ Result<core::CredentialTable> read_table(const std::string& state_dir, const Fil
     }
     cluster = core::table_of_state(*cfg);
   }
+  if (!filter.local) return cluster;
   return with_local(state_dir, std::move(cluster));
 }
 

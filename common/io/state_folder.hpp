@@ -35,10 +35,13 @@ inline constexpr std::string_view k_sinks_journal = "sinks.journal";
 struct Filter {
   enum Kind { all, registry, image } kind = all;
   std::string value;  // the registry or the image
+  // local.json over the node-wide credentials: root's docker helper. kubelet's provider reads
+  // the node-wide ones only (they hold the node-local ones when regcredd makes those node-wide).
+  bool local = true;
 };
 
-// The node-wide credentials (node-local ones first), as far as `filter` needs them. No folder
-// yet is an empty table.
+// The node-wide credentials (with `filter.local`, node-local ones first), as far as `filter`
+// needs them. No folder yet is an empty table.
 Result<core::CredentialTable> read_table(const std::string& state_dir, const Filter& filter);
 
 // One namespace's credentials (namespaces.json); nullopt when regcredd does not keep

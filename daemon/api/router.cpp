@@ -77,7 +77,7 @@ Response route(const Request& req, Endpoints& endpoints) {
       {"/v1/helper/get", true, false,
        [](Endpoints& e, const Request& r) { return e.helper_get(r); }},
       {"/v1/helper/list", false, false,
-       [](Endpoints& e, const Request&) { return e.helper_list(); }},
+       [](Endpoints& e, const Request& r) { return e.helper_list(r); }},
       {"/v1/helper/store", true, true,
        [](Endpoints& e, const Request& r) { return e.helper_store(r); }},
       {"/v1/helper/erase", true, true,
@@ -90,7 +90,8 @@ Response route(const Request& req, Endpoints& endpoints) {
     if (!req.privileged) {
       return error(403, "credentials are served only to root and the socket's group");
     }
-    // A node-local credential outranks every cluster secret on the node: only root sets one.
+    // A node-local credential outranks every cluster secret in root's files (and, node-wide,
+    // on the whole node): only root sets one.
     if (c.root_only && !req.root) {
       return error(403, "node-local credentials are stored and erased by root only");
     }

@@ -39,7 +39,7 @@ class Endpoints {
   virtual Response reload() = 0;                            // POST /v1/reload, root
   // The helpers' endpoints, privileged only.
   virtual Response helper_get(const Request& req) = 0;    // POST /v1/helper/get
-  virtual Response helper_list() = 0;                     // GET /v1/helper/list
+  virtual Response helper_list(const Request& req) = 0;   // GET /v1/helper/list
   virtual Response helper_store(const Request& req) = 0;  // POST /v1/helper/store
   virtual Response helper_erase(const Request& req) = 0;  // POST /v1/helper/erase
   virtual Response provider(const Request& req) = 0;      // POST /v1/provider

@@ -88,6 +88,7 @@ class Daemon {
     state_writer_.emplace(cfg_.state_dir, [this](std::string error) {
       loop_.post([this, error = std::move(error)] { state_saved(error); });
     });
+    store_.set_local_node_wide(cfg_.local_credentials_node_wide);
     restore_served(cfg_.state_dir, store_);
     files_.set_files(cfg_.docker_configs, cfg_.kubelet_config);
     if (!cfg_.once) {
@@ -245,6 +246,7 @@ class Daemon {
     cfg_ = std::move(next);
     io::Log::set_level(cfg_.log_level);
     files_.set_files(cfg_.docker_configs, cfg_.kubelet_config);
+    store_.set_local_node_wide(cfg_.local_credentials_node_wide);
     pull_tests_.set_config(pull_test_config(cfg_));
     saver_.set_namespaces(cfg_.namespace_credentials);
     if (auto r = feed_.configure(cfg_); !r) {

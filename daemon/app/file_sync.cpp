@@ -36,12 +36,12 @@ void FileSync::set_files(const std::vector<std::string>& docker_configs,
 }
 
 bool FileSync::write(sync::Store& store) {
-  const auto& view = store.view();
+  const sync::Desired desired{store.view().entries, store.with_local()};
   const auto changed = store.changed_since(files_generation_);
   bool all_ok = true;
   for (auto& sink : sinks_) {
     auto& owned = records_[sink.path()];
-    auto r = sink.sync(view.entries, changed, owned,
+    auto r = sink.sync(desired, changed, owned,
                        [&](const sync::OwnedKeys& added, const sync::OwnedKeys& removed) {
                          return journal_.append(sink.path(), added, removed);
                        });

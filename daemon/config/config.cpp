@@ -112,6 +112,10 @@ const std::vector<Option>& options() {
       list<&Config::docker_configs>("docker-config", "docker config.json kept in sync (repeatable)",
                                     "docker-configs"),
       text<&Config::kubelet_config>("kubelet-config", "kubelet's node-wide config.json"),
+      flag<&Config::local_credentials_node_wide>(
+          "local-credentials-node-wide",
+          "node-local credentials (root's docker login) reach kubelet and every file, not only "
+          "root's own"),
       text<&Config::state_dir>("state-dir", "state folder (default /var/lib/regcred)"),
       text<&Config::socket>("socket", "status socket (default /run/regcred/regcredd.sock)"),
       text<&Config::socket_group>("socket-group",

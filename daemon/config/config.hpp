@@ -30,6 +30,9 @@ struct Config {
   std::string published_namespace;
   std::string label_selector = std::string(k_default_label_selector);
   std::vector<std::string> docker_configs;
+  // Root's node-local credentials (docker login on the node) in every file and kubelet's
+  // answers; by default only in root's own docker config files and root's helper answers.
+  bool local_credentials_node_wide = false;
   std::string kubelet_config;
   std::string state_dir = "/var/lib/regcred";
   std::string socket = "/run/regcred/regcredd.sock";

@@ -10,19 +10,20 @@ namespace regcred::daemon {
 
 namespace socket_api = core::socket_api;
 
-const core::HelperIndex& CredentialEndpoints::helper_index() {
-  const auto& table = store_.table();
-  if (!helper_index_ || helper_generation_ != store_.generation()) {
-    helper_index_ = std::make_unique<core::HelperIndex>(table);
-    helper_generation_ = store_.generation();
+const core::HelperIndex& CredentialEndpoints::helper_index(bool root) {
+  const auto& table = root ? store_.table_with_local() : store_.table();
+  CachedIndex& c = root ? root_helper_index_ : helper_index_;
+  if (!c.index || c.generation != store_.generation()) {
+    c.index = std::make_unique<core::HelperIndex>(table);
+    c.generation = store_.generation();
   }
-  return *helper_index_;
+  return *c.index;
 }
 
 api::Response CredentialEndpoints::get(const api::Request& req) {
   auto r = socket_api::decode_server_request(req.body);
   if (!r) return api::error_response(400, r.error().message);
-  const core::TableEntry* e = helper_index().get(r->server);
+  const core::TableEntry* e = helper_index(req.root).get(r->server);
   if (e == nullptr) return api::error_response(404, core::helper::k_not_found);
   const auto& c = e->credential;
   const bool token = c.password.empty() && !c.identitytoken.empty();
@@ -31,8 +32,8 @@ api::Response CredentialEndpoints::get(const api::Request& req) {
                                 token ? c.identitytoken : c.password, e->key, e->from}));
 }
 
-api::Response CredentialEndpoints::list() {
-  return api::json_response(200, socket_api::list_json(helper_index().list()));
+api::Response CredentialEndpoints::list(const api::Request& req) {
+  return api::json_response(200, socket_api::list_json(helper_index(req.root).list()));
 }
 
 api::Response CredentialEndpoints::store(const api::Request& req) {
@@ -57,7 +58,7 @@ api::Response CredentialEndpoints::erase(const api::Request& req) {
     local_changed_(**local);
     return api::json_response(200, nlohmann::json::object());
   }
-  if (const auto* e = helper_index().get(r->server)) {
+  if (const auto* e = helper_index(true).get(r->server)) {
     return api::error_response(409, core::erase_refused_text(r->server, *e));
   }
   return api::error_response(404, core::helper::k_not_found);

@@ -23,7 +23,7 @@ class CredentialEndpoints {
       : config_(config), store_(store), local_changed_(std::move(local_changed)) {}
 
   api::Response get(const api::Request& req);
-  api::Response list();
+  api::Response list(const api::Request& req);
   api::Response store(const api::Request& req);
   api::Response erase(const api::Request& req);
   api::Response provider(const api::Request& req);
@@ -35,7 +35,9 @@ class CredentialEndpoints {
   void on_unknown_key(std::function<void()> f) { unknown_key_ = std::move(f); }
 
  private:
-  const core::HelperIndex& helper_index();
+  // Root's helpers get the node-local credentials over the node-wide ones (Store::with_local);
+  // the group's, the node-wide ones only.
+  const core::HelperIndex& helper_index(bool root);
   // The namespace of a service account token that verifies, or why it does not.
   Result<std::string> token_namespace(const Secret& token);
 
@@ -44,9 +46,14 @@ class CredentialEndpoints {
   LocalChanged local_changed_;
   kube::IssuerState issuer_;
   std::function<void()> unknown_key_;
-  // Over store_.table(), rebuilt when the store's generation moves.
-  std::unique_ptr<core::HelperIndex> helper_index_;
-  std::uint64_t helper_generation_ = ~std::uint64_t{0};
+  // Over store_.table() (and table_with_local() for root), rebuilt when the store's generation
+  // moves.
+  struct CachedIndex {
+    std::unique_ptr<core::HelperIndex> index;
+    std::uint64_t generation = ~std::uint64_t{0};
+  };
+  CachedIndex helper_index_;
+  CachedIndex root_helper_index_;
   std::unique_ptr<core::ProviderIndex> provider_index_;
   std::uint64_t provider_generation_ = ~std::uint64_t{0};
 };

@@ -28,7 +28,7 @@ class DaemonEndpoints final : public api::Endpoints {
   api::Response start_pulltest(const api::Request& req) override;
   api::Response reload() override { return reload_(); }
   api::Response helper_get(const api::Request& req) override { return credentials_.get(req); }
-  api::Response helper_list() override { return credentials_.list(); }
+  api::Response helper_list(const api::Request& req) override { return credentials_.list(req); }
   api::Response helper_store(const api::Request& req) override { return credentials_.store(req); }
   api::Response helper_erase(const api::Request& req) override { return credentials_.erase(req); }
   api::Response provider(const api::Request& req) override { return credentials_.provider(req); }

@@ -66,7 +66,8 @@ nlohmann::json status_json(const DaemonView& v, bool privileged) {
     s.sinks.push_back(sink_of(sk.status()));
   s.store = {v.store.secret_count(), view.entries.size(), view.rejected, view.shadowed,
              v.store.generation(),   v.config.state_dir,  p.state_error};
-  for (const auto& [key, e] : view.entries) {
+  // With root's node-local credentials over them (source "local"), as root's files have them.
+  for (const auto& [key, e] : v.store.with_local()) {
     s.registries.push_back({key, e.from,
                             privileged ? std::optional(e.credential.username) : std::nullopt,
                             e.shadowed});

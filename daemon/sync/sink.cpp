@@ -252,7 +252,7 @@ Result<void> FileSink::sync_whole(const io::Dir& dir, const std::string& name,
   return ok();
 }
 
-Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
+Result<void> FileSink::sync(const Desired& wanted,
                             const std::optional<std::vector<std::string>>& changed,
                             OwnedKeys& owned, const Recorder& record) {
   auto run = [&]() -> Result<void> {
@@ -260,8 +260,12 @@ Result<void> FileSink::sync(const std::map<std::string, StoreEntry>& desired,
     REGCRED_TRY_ASSIGN(io::Dir dir, io::open_dir(dir_path, io::CreateDirs::yes));
     REGCRED_TRY(io::check_reaches_node(dir.fd.get(), dir_path));
     REGCRED_TRY_ASSIGN(auto current, io::read_file(dir, name, k_max_config_size));
-    const bool as_left = written_ && changed && current && current->text.size() == written_->size &&
+    const bool root = status_.kind == "docker" && dir.uid == 0;
+    const auto& desired = root ? wanted.root : wanted.node;
+    const bool as_left = written_ && wrote_root_ == root && changed && current &&
+                         current->text.size() == written_->size &&
                          text_hash(current->text) == written_->hash;
+    wrote_root_ = root;
     if (!as_left) {
       written_.reset();
       return sync_whole(dir, name, desired, std::move(current), owned, record);

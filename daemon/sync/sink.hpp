@@ -70,6 +70,13 @@ struct SinkStatus {
   std::optional<std::chrono::system_clock::time_point> last_sync;
 };
 
+// What a file gets: the node-wide entries, or, for a docker config in a folder root owns (root's
+// own file), those with root's node-local credentials over them (Store::with_local).
+struct Desired {
+  const std::map<std::string, StoreEntry>& node;
+  const std::map<std::string, StoreEntry>& root;
+};
+
 class FileSink {
  public:
   FileSink(std::string path, std::string kind);
@@ -84,9 +91,8 @@ class FileSink {
   // when the file still reads as this sink last left it, only those entries are re-rendered.
   // nullopt, or a file someone else wrote since, merges the whole file again.
   using Recorder = std::function<Result<void>(const OwnedKeys& added, const OwnedKeys& removed)>;
-  Result<void> sync(const std::map<std::string, StoreEntry>& desired,
-                    const std::optional<std::vector<std::string>>& changed, OwnedKeys& owned,
-                    const Recorder& record);
+  Result<void> sync(const Desired& desired, const std::optional<std::vector<std::string>>& changed,
+                    OwnedKeys& owned, const Recorder& record);
 
   const SinkStatus& status() const { return status_; }
   const std::string& path() const { return status_.path; }
@@ -120,6 +126,7 @@ class FileSink {
 
   SinkStatus status_;
   std::optional<Written> written_;
+  bool wrote_root_ = false;  // written_ came from Desired::root
 };
 
 }  // namespace regcred::sync

@@ -47,16 +47,36 @@ Store::Evaluated Store::evaluate(const core::SecretManifest& s, const std::strin
 }
 
 void Store::set_local(const core::DockerConfig& local) {
+  // Root's files take them over the view whether or not the view changes: every file merges
+  // whole (a login is rare).
   drop_stream("local");
+  invalidate();
+  local_.clear();
+  ++generation_;
   if (local.auths().empty()) return;
   Evaluated ev;
   ev.report.from = Provenance{"local", "", "local", "", "", ""};
+  ev.node_wide = local_node_wide_;
   for (auto& e : core::local_table(local)) {
+    StoreEntry& out = local_[e.key];
+    out.key = e.key;
+    out.credential = e.credential;
+    out.from = ev.report.from;
     ev.items.push_back({e.key, std::move(e.credential), ""});
   }
   std::string k = id("", "local", "local");
   streams_["local"].push_back(k);
   put(k, std::move(ev));
+}
+
+void Store::set_local_node_wide(bool node_wide) {
+  if (node_wide == local_node_wide_) return;
+  local_node_wide_ = node_wide;
+  for (auto& [k, ev] : secrets_) {
+    if (ev.report.from.source == "local") ev.node_wide = node_wide;
+  }
+  invalidate();
+  ++generation_;
 }
 
 void Store::set_previous(const core::CredentialTable& previous) {
@@ -270,6 +290,32 @@ const core::CredentialTable& Store::table() {
   table_ = table_of(v.entries);
   table_generation_ = generation_;
   return table_;
+}
+
+const std::map<std::string, StoreEntry>& Store::with_local() {
+  const View& v = view();
+  if (local_node_wide_ || local_.empty()) return v.entries;
+  if (with_local_generation_ != generation_) {
+    with_local_ = v.entries;
+    for (const auto& [key, entry] : local_) {
+      auto [it, added] = with_local_.try_emplace(key, entry);
+      if (added) continue;
+      // The node-local entry wins its key: the secret that held it is shadowed, as in view().
+      std::vector<Provenance> shadowed{it->second.from};
+      shadowed.insert(shadowed.end(), it->second.shadowed.begin(), it->second.shadowed.end());
+      it->second = entry;
+      it->second.shadowed = std::move(shadowed);
+    }
+    table_with_local_ = table_of(with_local_);
+    with_local_generation_ = generation_;
+  }
+  return with_local_;
+}
+
+const core::CredentialTable& Store::table_with_local() {
+  if (local_node_wide_ || local_.empty()) return table();
+  with_local();
+  return table_with_local_;
 }
 
 core::CredentialTable Store::namespace_table(const std::string& ns) const {

@@ -52,8 +52,12 @@ class Store {
               const std::string& source);
   void remove(const std::string& stream, const std::string& namespace_, const std::string& name);
   void drop_stream(const std::string& stream);
-  // The node-local credentials (local.json): one pseudo-secret "local", ranked first.
+  // The node-local credentials (local.json): one pseudo-secret "local", ranked first. Only root
+  // stores them, so by default they are root's: over view() in root's own files and root's
+  // helper answers (with_local()), not in kubelet's file, other users' or the provider's
+  // answers. Node-wide (the admin's choice), they are in view() as any secret.
   void set_local(const core::DockerConfig& local);
+  void set_local_node_wide(bool node_wide);
   // What the daemon served before it stopped (credentials.json), so the helpers get answers
   // while the sources have not delivered a full state yet; dropped when they have.
   void set_previous(const core::CredentialTable& previous);
@@ -87,6 +91,10 @@ class Store {
   }
   // view()'s entries as the helpers' table (cached per generation).
   const core::CredentialTable& table();
+  // view()'s entries with the node-local ones over them (what root's files and root's helper
+  // get); view()'s own when there are none or they are node-wide. Cached per generation.
+  const std::map<std::string, StoreEntry>& with_local();
+  const core::CredentialTable& table_with_local();
   // The accepted secrets of one namespace, opted in or not, merged by the same precedence.
   core::CredentialTable namespace_table(const std::string& ns) const;
   // Every namespace that has an accepted secret.
@@ -131,6 +139,11 @@ class Store {
   std::uint64_t table_generation_ = ~std::uint64_t{0};
   core::CredentialTable table_;
   core::LabelSelector node_selector_;
+  bool local_node_wide_ = false;
+  std::map<std::string, StoreEntry> local_;  // the node-local entries, node-wide or not
+  std::uint64_t with_local_generation_ = ~std::uint64_t{0};
+  std::map<std::string, StoreEntry> with_local_;
+  core::CredentialTable table_with_local_;
 };
 
 }  // namespace regcred::sync

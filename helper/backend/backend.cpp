@@ -152,8 +152,8 @@ Result<std::string> DaemonBackend::provide(std::string_view request_text,
     REGCRED_TRY_ASSIGN(table, state_folder::read_namespace_table(state_dir_, *ns));
   }
   if (!table) {
-    REGCRED_TRY_ASSIGN(
-        table, state_folder::read_table(state_dir_, {state_folder::Filter::image, req.image}));
+    REGCRED_TRY_ASSIGN(table, state_folder::read_table(
+                                  state_dir_, {state_folder::Filter::image, req.image, false}));
   }
   auto a = core::provider_answer(*table, req.image, req.api_version, hit_duration);
   return core::encode_provider_response(a.response);

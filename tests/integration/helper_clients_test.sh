@@ -4,7 +4,8 @@
 #   htpasswd) with the cluster's credential, daemon up and daemon down; a registry regcred does
 #   not know gets the anonymous behaviour;
 # - the docker CLI (client only) with credsStore: login stores a node-local credential that
-#   regcredd shows with source "local" and writes to its files, logout erases it;
+#   regcredd shows with source "local" and writes to root's own files only (kubelet's and
+#   other users' too with --local-credentials-node-wide), logout erases it;
 # - podman pull through the helper, where podman runs here.
 set -eu
 . "$REGCRED_SRC/tests/integration/lib.sh"
@@ -20,8 +21,12 @@ OPEN_IMAGE=127.0.0.1:$OPEN_PORT/public/tiny:v1
 skopeo copy --quiet --dest-cert-dir "$T/pki/certs.d" "oci:$T/oci:v1" "docker://$OPEN_IMAGE" >>"$T/push.log" 2>&1
 
 mkdir -p "$T/secrets" "$T/bin"
+# The files regcredd keeps: kubelet's, root's docker config, and a user's (a folder nobody owns).
+mkdir -p "$T/root-docker" "$T/user-home/.docker"
+[ "$(id -u)" != 0 ] || chown -R nobody "$T/user-home"
+FILES="--kubelet-config $T/kubelet/config.json --docker-config $T/root-docker/config.json --docker-config $T/user-home/.docker/config.json"
 secret_json ci pull "127.0.0.1:$REG_PORT" puller 'helper-reg-pw-3131' >"$T/secrets/pull.json"
-start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+start_regcredd --secrets-dir "$T/secrets" $FILES
 wait_until 10 ready
 
 # The client's environment: our helper on PATH, regcredd's socket and state folder, a HOME with
@@ -54,7 +59,7 @@ check "and what the helper said was the exact not-found text" \
 kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
 check "skopeo inspect through the helper with regcredd stopped (state folder)" \
   quiet client_env skopeo inspect --raw --cert-dir "$T/pki/certs.d" "docker://$IMAGE"
-start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+start_regcredd --secrets-dir "$T/secrets" $FILES
 wait_until 10 ready
 
 echo "# docker CLI with credsStore"
@@ -80,15 +85,30 @@ if command -v docker >/dev/null; then
   check "status shows it with source local" $PY -c "
 import json,sys; d=json.load(open('$T/status.json'))
 sys.exit(0 if any(r['key']=='$LOGIN_HOST' and r['secret']['source']=='local' for r in d['registries']) else 1)"
-  check "regcredd wrote it to the kubelet file" wait_until 5 auth_is "$T/kubelet/config.json" "$LOGIN_HOST" "operator:node-local-pw-4242"
+  # Root's login is root's: root's own docker config gets it; kubelet's file, a user's file and
+  # kubelet's provider answers do not (regcredd makes it node-wide only when told to).
+  check "regcredd wrote it to root's docker config" wait_until 5 auth_is "$T/root-docker/config.json" "$LOGIN_HOST" "operator:node-local-pw-4242"
+  check "  not to kubelet's file" lacks_key "$T/kubelet/config.json" "$LOGIN_HOST"
+  check "  not to a user's file" lacks_key "$T/user-home/.docker/config.json" "$LOGIN_HOST"
+  provider_keys() { # image: the registry keys regcredd's provider answers for it
+    curl -s --unix-socket "$D_SOCK" -X POST --data "{\"kind\":\"CredentialProviderRequest\",\"apiVersion\":\"credentialprovider.kubelet.k8s.io/v1\",\"image\":\"$1\"}" http://x/v1/provider |
+      $PY -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin).get("auth") or {})))'
+  }
+  check "  nor kubelet's provider answers" sh -c "[ -z \"$(provider_keys "$LOGIN_HOST/regcred/tiny:v1")\" ]"
+  kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
+  start_regcredd --secrets-dir "$T/secrets" $FILES --local-credentials-node-wide
+  wait_until 10 ready
+  check "--local-credentials-node-wide: kubelet's file gets it" wait_until 5 auth_is "$T/kubelet/config.json" "$LOGIN_HOST" "operator:node-local-pw-4242"
+  check "  a user's file too" auth_is "$T/user-home/.docker/config.json" "$LOGIN_HOST" "operator:node-local-pw-4242"
+  check "  and the provider's answer" sh -c "[ \"$(provider_keys "$LOGIN_HOST/regcred/tiny:v1")\" = '$LOGIN_HOST' ]"
   check "it is kept in the state folder (0600)" sh -c "[ \"\$(stat -c %a '$T/state/local.json')\" = 600 ]"
   kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
-  start_regcredd --secrets-dir "$T/secrets" --kubelet-config "$T/kubelet/config.json"
+  start_regcredd --secrets-dir "$T/secrets" $FILES
   wait_until 10 ready
   check "it survives a daemon restart" hget_has "$LOGIN_HOST" '"Username":"operator"'
   check "docker logout erases it" dk logout "$LOGIN_HOST"
   check "the helper no longer answers for it" not hget "$LOGIN_HOST"
-  check "the kubelet file loses it" wait_until 5 lacks_key "$T/kubelet/config.json" "$LOGIN_HOST"
+  check "root's file loses it" wait_until 5 lacks_key "$T/root-docker/config.json" "$LOGIN_HOST"
   printf '127.0.0.1:%s' "$REG_PORT" | client_env docker-credential-regcred erase >"$T/erase.out" || true
   check "erase of the cluster's credential is refused with the secret's name" \
     grep -q "cannot erase 127.0.0.1:$REG_PORT: the credential comes from the cluster secret ci/pull" "$T/erase.out"
@@ -147,7 +167,8 @@ if [ "$(id -u)" = 0 ]; then
 127.0.0.1:$REG_PORT
 EOF3"
   # A member of the group storing (a docker login: a node-local credential outranks every
-  # cluster secret on the node and reaches kubelet's file) or erasing root's: both root's only.
+  # cluster secret in root's files, and node-wide in kubelet's) or erasing root's: both root's
+  # only.
   root_helper() { printf '%s' "$2" | env REGCRED_SOCKET="$D_SOCK" REGCRED_STATE_DIR="$T/state" "$REGCRED_BIN/docker-credential-regcred" "$1"; }
   root_helper store '{"ServerURL":"root-local.example","Username":"rootuser","Secret":"root-local-pw-5353"}'
   user_for() { root_helper get "$1" | grep -q "\"Username\":\"$2\""; }
@@ -163,6 +184,11 @@ EOF3"
   check "a group member's erase of root's node-local credential is refused" \
     sh -c "[ $rc = 1 ] && grep -q 'by root only' '$T/member-erase.out'"
   check "  root's node-local credential stays" user_for root-local.example rootuser
+  set +e
+  as_nobody "$GID" get "root-local.example" >"$T/member-get-local.out"; rc=$?
+  set -e
+  check "a group member's helper does not get root's node-local credential" \
+    sh -c "[ $rc = 1 ] && grep -q 'credentials not found' '$T/member-get-local.out' && ! grep -q rootuser '$T/member-get-local.out'"
   kill "$D_PID"; wait "$D_PID" 2>/dev/null || true
   set +e
   as_nobody "$GID" get "127.0.0.1:$REG_PORT" >"$T/nobody-down.out"; rc=$?

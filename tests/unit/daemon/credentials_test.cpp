@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/io/local_store.hpp"
 #include "tests/support/secrets.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -48,8 +49,39 @@ TEST_F(Credentials, GetAndList) {
   EXPECT_EQ(none.status, 404U);
   EXPECT_EQ(body(none)["error"], "credentials not found in native keychain");
   EXPECT_EQ(post("/v1/helper/get", "[]", &CredentialEndpoints::get).status, 400U);
-  auto l = endpoints_.list();
+  auto l = endpoints_.list(api::Request{"GET", "/v1/helper/list", "", true});
   EXPECT_EQ(body(l)["entries"]["quay.io"], "robot");
+}
+
+// Root's docker login on the node: root's helper answers with it, a group member's helper and
+// kubelet's provider with the cluster's secret, unless node-local credentials are node-wide.
+TEST_F(Credentials, ANodeLocalCredentialIsRootsUnlessNodeWide) {
+  auto s = endpoints_.store(
+      api::Request{"POST", "/v1/helper/store",
+                   R"({"serverURL":"quay.io","username":"root","secret":"rp"})", true, true});
+  ASSERT_EQ(s.status, 200U) << s.body;
+  auto local = io::load_local(config_.state_dir);
+  ASSERT_TRUE(local.has_value());
+  store_.set_local(*local);
+  const std::string get = R"({"server":"quay.io"})";
+  const std::string kubelet =
+      R"({"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1",)"
+      R"("image":"quay.io/team/app"})";
+  auto as_root = endpoints_.get(api::Request{"POST", "/v1/helper/get", get, true, true});
+  EXPECT_EQ(body(as_root)["username"], "root");
+  EXPECT_EQ(body(endpoints_.list(
+                api::Request{"GET", "/v1/helper/list", "", true, true}))["entries"]["quay.io"],
+            "root");
+  EXPECT_EQ(body(post("/v1/helper/get", get, &CredentialEndpoints::get))["username"], "robot");
+  EXPECT_EQ(
+      body(endpoints_.list(api::Request{"GET", "/v1/helper/list", "", true}))["entries"]["quay.io"],
+      "robot");
+  auto p = post("/v1/provider", kubelet, &CredentialEndpoints::provider);
+  EXPECT_NE(p.body.find(R"("password":"pw-1")"), std::string::npos) << p.body;
+  store_.set_local_node_wide(true);
+  EXPECT_EQ(body(post("/v1/helper/get", get, &CredentialEndpoints::get))["username"], "root");
+  p = post("/v1/provider", kubelet, &CredentialEndpoints::provider);
+  EXPECT_NE(p.body.find(R"("password":"rp")"), std::string::npos) << p.body;
 }
 
 TEST_F(Credentials, StoreThenEraseHandTheLocalCredentialsBack) {

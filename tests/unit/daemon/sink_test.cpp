@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <random>
@@ -102,6 +103,69 @@ void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
+// The user name of `key`'s entry in the file at `path` ("" when it has none).
+std::string user_in(const std::string& path, const std::string& key) {
+  auto cfg = core::DockerConfig::parse(read_text(path));
+  if (!cfg) return "";
+  for (const auto& e : cfg->auths()) {
+    if (e.key != key) continue;
+    auto c = core::entry_credential_docker(e);
+    return c ? c->username : "";
+  }
+  return "";
+}
+
+// Root's docker login on the node: its credential reaches root's own docker config files, not
+// kubelet's nor another user's, unless the admin makes node-local credentials node-wide.
+TEST(Sink, NodeLocalCredentialsReachOnlyRootsOwnDockerFilesByDefault) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root: a folder of another user's";
+  char tmpl[] = "/tmp/regcred-sink-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string user_dir = dir + "/nobody";
+  ASSERT_EQ(::mkdir(user_dir.c_str(), 0700), 0);
+  ASSERT_EQ(::chown(user_dir.c_str(), 65534, 65534), 0);
+  FileSink root_file(dir + "/root.json", "docker");
+  FileSink kubelet(dir + "/kubelet.json", "kubelet");
+  FileSink user_file(user_dir + "/config.json", "docker");
+  std::map<std::string, OwnedKeys> owned;
+  std::uint64_t seen = 0;
+  auto sync_all = [&](Store& st) {  // as FileSync does: the changed keys only, when it can
+    const Desired d{st.view().entries, st.with_local()};
+    const auto changed = st.changed_since(seen);
+    for (FileSink* f : {&root_file, &kubelet, &user_file}) {
+      ASSERT_TRUE(f->sync(d, changed, owned[f->path()], [](const OwnedKeys&, const OwnedKeys&) {
+        return ok();
+      })) << f->status().error;
+    }
+    seen = st.generation();
+    st.forget_changes_through(seen);
+  };
+  Store st;
+  st.upsert("kube", pull_secret("team-a", "pull", "r.example", "cluster", "pc"), "kube");
+  sync_all(st);
+  auto local = core::DockerConfig::parse(
+      R"({"auths":{"r.example":{"auth":"cm9vdDpwcg=="},"own.example":{"auth":"cm9vdDpwbw=="}}})");
+  ASSERT_TRUE(local.has_value());
+  st.set_local(*local);  // a docker login while regcredd runs
+  sync_all(st);
+  EXPECT_EQ(user_in(root_file.path(), "r.example"), "root");
+  EXPECT_EQ(user_in(root_file.path(), "own.example"), "root");
+  for (FileSink* f : {&kubelet, &user_file}) {
+    SCOPED_TRACE(f->path());
+    EXPECT_EQ(user_in(f->path(), "r.example"), "cluster");
+    EXPECT_EQ(user_in(f->path(), "own.example"), "");
+  }
+  st.set_local_node_wide(true);
+  sync_all(st);
+  for (FileSink* f : {&root_file, &kubelet, &user_file}) {
+    SCOPED_TRACE(f->path());
+    EXPECT_EQ(user_in(f->path(), "r.example"), "root");
+    EXPECT_EQ(user_in(f->path(), "own.example"), "root");
+  }
+  ASSERT_EQ(std::system(("rm -rf '" + dir + "'").c_str()), 0);
+}
+
 // A watch event re-renders only the entries of the keys it touched; the file it writes must be
 // the very file a whole merge writes, byte for byte, with the same ownership record, through
 // additions, changes, removals, conflicts and a file a user edited in between.
@@ -165,7 +229,7 @@ TEST(Sink, ReRenderingTheChangedKeysWritesWhatAWholeMergeWrites) {
     const auto& view = st.view();
     const auto changed = st.changed_since(seen);
     if (!changed) ++whole_merges;
-    ASSERT_TRUE(a.sync(view.entries, changed, a_owned, record)) << a.status().error;
+    ASSERT_TRUE(a.sync({view.entries, view.entries}, changed, a_owned, record)) << a.status().error;
     seen = st.generation();
     st.forget_changes_through(seen);
 

@@ -35,6 +35,37 @@ TEST(Store, PrecedenceIsNamespaceThenNameWhateverTheOrderOfArrival) {
   }
 }
 
+TEST(Store, NodeLocalCredentialsAreRootsUnlessNodeWide) {
+  Store st;
+  st.upsert("kube", pull_secret("team-a", "pull", "r.example", "cluster", "pc"), "kube");
+  auto local = core::DockerConfig::parse(
+      R"({"auths":{"r.example":{"auth":"cm9vdDpwcg=="},"own.example":{"auth":"cm9vdDpwbw=="}}})");
+  ASSERT_TRUE(local.has_value());
+  st.set_local(*local);
+  // The node-wide view (kubelet, other users, the provider) has the cluster's only.
+  ASSERT_EQ(st.view().entries.size(), 1U);
+  EXPECT_EQ(st.view().entries.at("r.example").credential.username, "cluster");
+  EXPECT_EQ(st.table().size(), 1U);
+  // Root's: the node-local ones over them, the secret they hide shadowed.
+  const auto& root = st.with_local();
+  ASSERT_EQ(root.size(), 2U);
+  EXPECT_EQ(root.at("r.example").credential.username, "root");
+  EXPECT_EQ(root.at("r.example").from.source, "local");
+  ASSERT_EQ(root.at("r.example").shadowed.size(), 1U);
+  EXPECT_EQ(root.at("r.example").shadowed[0].display(), "team-a/pull");
+  EXPECT_EQ(st.table_with_local().size(), 2U);
+  // Node-wide: in the view itself, ranked first.
+  st.set_local_node_wide(true);
+  ASSERT_EQ(st.view().entries.size(), 2U);
+  EXPECT_EQ(st.view().entries.at("r.example").credential.username, "root");
+  EXPECT_EQ(&st.with_local(), &st.view().entries);
+  // Erased: gone from both.
+  st.set_local_node_wide(false);
+  st.set_local(core::DockerConfig{});
+  EXPECT_EQ(st.with_local().size(), 1U);
+  EXPECT_EQ(st.with_local().at("r.example").credential.username, "cluster");
+}
+
 TEST(Store, ARejectedSecretGivesNoEntryAndKeepsItsReason) {
   Store st;
   auto bad = pull_secret("ns", "bad", "bad.example", "u", "p");

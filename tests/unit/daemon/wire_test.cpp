@@ -70,7 +70,7 @@ TEST(Wire, APathThatIsNotUtf8IsAnsweredNotThrownOn) {
     Response start_pulltest(const Request&) override { return {}; }
     Response reload() override { return {}; }
     Response helper_get(const Request&) override { return {}; }
-    Response helper_list() override { return {}; }
+    Response helper_list(const Request&) override { return {}; }
     Response helper_store(const Request&) override { return {}; }
     Response helper_erase(const Request&) override { return {}; }
     Response provider(const Request&) override { return {}; }

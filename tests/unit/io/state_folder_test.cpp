@@ -73,7 +73,7 @@ TEST_F(StateFolder, WhatIsSavedReadsBack) {
   EXPECT_EQ(prev->size(), 2U);
 }
 
-TEST_F(StateFolder, NodeLocalCredentialsComeFirst) {
+TEST_F(StateFolder, NodeLocalCredentialsComeFirstForRootsHelperOnly) {
   Snapshot snap;
   snap.entries = {{"a.example.com", entry("a.example.com", "alice", "team-a")}};
   ASSERT_TRUE(save(state(), snap));
@@ -82,6 +82,15 @@ TEST_F(StateFolder, NodeLocalCredentialsComeFirst) {
   ASSERT_TRUE(t);
   ASSERT_FALSE(t->empty());
   EXPECT_EQ(t->front().credential.username, "local-user");
+  // kubelet's provider reads without them: they are root's.
+  for (const Filter& f :
+       {Filter{Filter::registry, "a.example.com", false},
+        Filter{Filter::image, "a.example.com/app", false}, Filter{{}, {}, false}}) {
+    auto kubelet = read_table(state(), f);
+    ASSERT_TRUE(kubelet);
+    ASSERT_EQ(kubelet->size(), 1U);
+    EXPECT_EQ(kubelet->front().credential.username, "alice");
+  }
   auto erased = erase_local_credential(state(), "a.example.com");
   ASSERT_TRUE(erased && *erased);
   EXPECT_EQ(read_table(state(), {Filter::registry, "a.example.com"})->front().credential.username,
