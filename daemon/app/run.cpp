@@ -23,12 +23,17 @@ Result<void> check_sources(const Config& cfg) {
   return kube::check_connection(cfg);
 }
 
+int usage_error(const std::string& why) {
+  std::cerr << "regcredd: " << why << "\n";
+  return 2;
+}
+
 // A configuration that cannot run: exit 2, or, when systemd started regcredd for its socket,
 // stay up and say so there (unconfigured.hpp).
 int refuse(const std::string& why, const std::string& config_file,
            const std::vector<std::string>& args) {
+  if (!systemd_socket_passed()) return usage_error(why);
   std::cerr << "regcredd: " << why << "\n";
-  if (!systemd_socket_passed()) return 2;
   SdNotifier notifier;
   return run_unconfigured(why, config_file, args, systemd_listen_fd(), notifier);
 }
@@ -44,17 +49,12 @@ int run(const std::vector<std::string>& args) {
   }
   Config cfg = std::move(parsed->config);
   if (auto v = validate(cfg); !v) {
-    if (cfg.check_config || cfg.once) {
-      std::cerr << "regcredd: " << v.error().message << "\n";
-      return 2;
-    }
+    // Asked to check or to sync once: the answer is the exit code, never a daemon.
+    if (cfg.check_config || cfg.once) return usage_error(v.error().message);
     return refuse(v.error().message, cfg.config_file, args);
   }
   if (cfg.check_config) {
-    if (auto k = check_sources(cfg); !k) {
-      std::cerr << "regcredd: " << k.error().message << "\n";
-      return 2;
-    }
+    if (auto k = check_sources(cfg); !k) return usage_error(k.error().message);
     std::cout << "regcredd: configuration OK\n";
     return 0;
   }

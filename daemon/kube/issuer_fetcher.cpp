@@ -29,6 +29,16 @@ Result<std::string> body_of(Client& client, const std::string& path) {
   return std::move(r.body);
 }
 
+// `s` with the parsed keys, or with where and why there are none.
+IssuerState with_keys(IssuerState s, Result<IssuerKeys> keys, const std::string& where) {
+  if (!keys) {
+    s.error = where + ": " + keys.error().message;
+    return s;
+  }
+  s.keys = std::make_shared<const IssuerKeys>(std::move(*keys));
+  return s;
+}
+
 IssuerState fetch(Client& client) {
   IssuerState s;
   auto discovery = body_of(client, "/.well-known/openid-configuration");
@@ -43,13 +53,7 @@ IssuerState fetch(Client& client) {
     s.error = "/.well-known/openid-configuration: no issuer";
     return s;
   }
-  auto keys = IssuerKeys::parse(*jwks);
-  if (!keys) {
-    s.error = "/openid/v1/jwks: " + keys.error().message;
-    return s;
-  }
-  s.keys = std::make_shared<const IssuerKeys>(std::move(*keys));
-  return s;
+  return with_keys(std::move(s), IssuerKeys::parse(*jwks), "/openid/v1/jwks");
 }
 
 }  // namespace
@@ -60,13 +64,7 @@ IssuerState read_issuer_keys(const std::string& path, std::string issuer) {
   // The keys decide whose tokens are trusted: a file any user could write is refused, as a
   // kubeconfig is.
   auto text = io::read_identity_file(path, k_max_jwks);
-  auto keys = text ? IssuerKeys::parse(*text) : fail(text.error());
-  if (!keys) {
-    s.error = path + ": " + keys.error().message;
-    return s;
-  }
-  s.keys = std::make_shared<const IssuerKeys>(std::move(*keys));
-  return s;
+  return with_keys(std::move(s), text ? IssuerKeys::parse(*text) : fail(text.error()), path);
 }
 
 struct IssuerFetcher::Impl : ApiThread {
