@@ -302,6 +302,35 @@ check "... and no third while those wait" mute_took 2
 PIDS="$PIDS $!"
 check "no worker on the socket: the test says it did not run, and why (never a child instead)" \
   wait_until 10 sh -c "curl -s --unix-socket '$T/nosock.sock' http://x/v1/pulltests | grep -q 'the pull test did not run: connect $T/none.sock: No such file or directory'"
+echo "# regcred-pull-worker --listen as a user of its own (the DaemonSet's pull-worker container)"
+if [ "$(id -u)" = 0 ]; then
+  # Where nobody can run it: the build tree may sit in a folder only root enters.
+  mkdir -p "$T/nobody-bin" "$T/listen"
+  cp "$REGCRED_BIN/regcred-pull-worker" "$T/nobody-bin/"
+  chmod 755 "$T/nobody-bin" "$T/nobody-bin/regcred-pull-worker"
+  chown nobody "$T/listen"
+  chmod o+x "$T"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$T/nobody-bin/regcred-pull-worker" --listen "$T/listen/worker.sock" >"$T/listen.log" 2>&1 &
+  LISTENER=$!
+  PIDS="$PIDS $LISTENER"
+  wait_until 10 test -S "$T/listen/worker.sock"
+  check "its socket is 0666 from the start (the folder decides who reaches it)" \
+    sh -c "[ \"\$(stat -c %a '$T/listen/worker.sock')\" = 666 ]"
+  "$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state-listen" --socket "$T/listen-d.sock" \
+    --secrets-dir "$T/secrets" --pull-test-ca-file "$T/pki/ca.crt" \
+    --pull-worker-socket "$T/listen/worker.sock" >"$T/listen-d.log" 2>&1 &
+  PIDS="$PIDS $!"
+  wait_until 15 test -S "$T/listen-d.sock"
+  REGCRED_SOCKET="$T/listen-d.sock" "$C" pull-test "$IMAGE" -o json >"$T/listen.json"
+  expect listen ok done 200
+  curl -s --unix-socket "$T/listen-d.sock" -X POST --data "{\"image\":\"127.0.0.1:$(cat "$T/mute.port")/app:listen\"}" http://x/v1/pulltests >/dev/null
+  check "a test in flight has a worker process of its own" wait_until 10 pgrep -P "$LISTENER"
+  check "  running as nobody" sh -c "[ \"\$(awk '/^Uid:/ {print \$2}' /proc/\$(pgrep -P $LISTENER | head -1)/status)\" = \"\$(id -u nobody)\" ]"
+  chmod o-x "$T"
+else
+  echo "# skip: not root, cannot run the worker as another user"
+fi
 # Every output (users.json is the token server's input, with the passwords in clear).
 check "no fixture password in any output" sh -c "cd '$T' && ! ls *.json *.err *.log | grep -v '^users.json$' | xargs grep -q -e pull-pw-8181 -e tok-pw-9191 -e tok-pw-9292"
 finish

@@ -22,6 +22,10 @@ check "  with the runtime's default seccomp profile" \
   test "$(ds_field '{.spec.template.spec.containers[0].securityContext.seccompProfile.type}')" = RuntimeDefault
 check "  mounting only kubelet's folder, its state and its socket's" \
   test "$(ds_field '{.spec.template.spec.volumes[*].hostPath.path}')" = "/var/lib/kubelet /var/lib/regcred /run/regcred"
+check "  the pull worker a container of its own, not root" \
+  test "$(ds_field '{.spec.template.spec.containers[1].name} {.spec.template.spec.containers[1].securityContext.runAsUser} {.spec.template.spec.containers[1].securityContext.runAsNonRoot}')" = "pull-worker 65532 true"
+check "  with nothing of the node's: only the pod's own socket folder" \
+  test "$(ds_field '{.spec.template.spec.containers[1].volumeMounts[*].name}')" = pull-worker
 for ns in team-a team-b tenant; do kctl create namespace "$ns" >/dev/null; done
 printf 'apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n' | kctl apply -f - >/dev/null
 cat >"$T/policy.yaml" <<'POLICY'
