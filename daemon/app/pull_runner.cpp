@@ -106,7 +106,8 @@ struct PullRunner::Impl {
     return true;
   }
 
-  // A connection to the worker's socket: one descriptor for each direction.
+  // A connection to the worker's socket: one descriptor for each direction. Never blocking: a
+  // worker that does not accept (its backlog full) fails the test, it does not stop the loop.
   bool connect(int& to, int& from, std::string& why) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -115,7 +116,7 @@ struct PullRunner::Impl {
       return false;
     }
     std::memcpy(addr.sun_path, where.socket.data(), where.socket.size());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
         (from = ::fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
       why = "connect " + where.socket + ": " + std::strerror(errno);
