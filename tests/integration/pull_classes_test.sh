@@ -304,6 +304,26 @@ check "... and no third while those wait" mute_took 2
 PIDS="$PIDS $!"
 check "no worker on the socket: the test says it did not run, and why (never a child instead)" \
   wait_until 10 sh -c "curl -s --unix-socket '$T/nosock.sock' http://x/v1/pulltests | grep -q 'the pull test did not run: connect $T/none.sock: No such file or directory'"
+# A worker socket that never accepts, its backlog full: the test fails with why, at once (a
+# blocking connect would wait there for ever).
+$PY -c 'import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(0)
+held = []
+for _ in range(4):
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try: c.connect(sys.argv[1]); held.append(c)
+    except BlockingIOError: break
+open(sys.argv[1] + ".full", "w").close(); time.sleep(120)' "$T/stuck.sock" &
+PIDS="$PIDS $!"
+wait_until 10 test -e "$T/stuck.sock.full"
+"$REGCRED_BIN/regcredd" --config /dev/null --state-dir "$T/state-stuck" --socket "$T/stuck-d.sock" \
+  --secrets-dir "$T/secrets" --pull-worker-socket "$T/stuck.sock" >"$T/stuck.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_until 15 test -S "$T/stuck-d.sock"
+ID=$(curl -s --unix-socket "$T/stuck-d.sock" -X POST --data "{\"image\":\"$IMAGE\"}" http://x/v1/pulltests | json_get - 'd["id"]')
+check "a worker socket that never accepts: the test fails at once and says why" wait_until 3 sh -c \
+  "curl -s --unix-socket '$T/stuck-d.sock' http://x/v1/pulltests/$ID | grep -q 'the pull test did not run: connect $T/stuck.sock: Resource temporarily unavailable'"
+
 echo "# regcred-pull-worker --listen as a user of its own (the DaemonSet's pull-worker container)"
 if [ "$(id -u)" = 0 ]; then
   # Where nobody can run it: the build tree may sit in a folder only root enters.
