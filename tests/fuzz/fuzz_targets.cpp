@@ -131,7 +131,7 @@ class FuzzProvider final : public regcred::api::Endpoints {
   Response start_pulltest(const Request& req) override { return answer(202, req.body); }
   Response reload() override { return regcred::api::json_response(200, {{"reloaded", true}}); }
   Response helper_get(const Request& req) override { return answer(200, req.body); }
-  Response helper_list() override { return answer(200, "list"); }
+  Response helper_list(const Request&) override { return answer(200, "list"); }
   Response helper_store(const Request& req) override { return answer(200, req.body); }
   Response helper_erase(const Request& req) override { return answer(200, req.body); }
   Response provider(const Request& req) override { return answer(200, req.body); }
