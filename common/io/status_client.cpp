@@ -1,16 +1,11 @@
 #include "common/io/status_client.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+
+#include "common/io/unix_connect.hpp"
 
 namespace regcred::io {
 namespace asio = boost::asio;
@@ -22,23 +17,7 @@ Result<HttpReply> status_request(const std::string& socket, std::string_view met
                                  std::chrono::milliseconds timeout) {
   // Connect with plain calls first: with the daemon down (the helpers' fallback, timed against
   // `cat`) no event loop is set up only to find nothing listening.
-  sockaddr_un addr{};
-  if (socket.size() >= sizeof addr.sun_path) {
-    return fail(Code::io_error, "connect " + socket + ": the path is too long for a socket");
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, socket.data(), socket.size());
-  // Non-blocking: a full listen backlog (a flooded or hung daemon) fails at once (EAGAIN)
-  // instead of waiting in connect().
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return fail(Code::io_error, "socket: " + std::string(std::strerror(errno)));
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    const int e = errno;
-    ::close(fd);
-    const bool absent = e == ENOENT || e == ECONNREFUSED;
-    return fail(absent ? Code::unavailable : Code::io_error,
-                "connect " + socket + ": " + std::strerror(e));
-  }
+  REGCRED_TRY_ASSIGN(const int fd, connect_unix(socket));
   asio::io_context io;
   local::socket s(io, local(), fd);
 

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 
 #include "common/io/log.hpp"
 #include "common/io/spawn.hpp"
+#include "common/io/unix_connect.hpp"
 
 extern char** environ;
 
@@ -106,24 +106,21 @@ struct PullRunner::Impl {
     return true;
   }
 
-  // A connection to the worker's socket: one descriptor for each direction. Never blocking: a
-  // worker that does not accept (its backlog full) fails the test, it does not stop the loop.
+  // A connection to the worker's socket (never blocking: a worker that does not accept fails
+  // the test, it does not stop the loop): one descriptor for each direction.
   bool connect(int& to, int& from, std::string& why) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (where.socket.size() >= sizeof(addr.sun_path)) {
-      why = where.socket + ": the path is too long for a socket";
+    auto fd = io::connect_unix(where.socket);
+    if (!fd) {
+      why = fd.error().message;
       return false;
     }
-    std::memcpy(addr.sun_path, where.socket.data(), where.socket.size());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
-        (from = ::fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+    from = ::fcntl(*fd, F_DUPFD_CLOEXEC, 0);
+    if (from < 0) {
       why = "connect " + where.socket + ": " + std::strerror(errno);
-      if (fd >= 0) ::close(fd);
+      ::close(*fd);
       return false;
     }
-    to = fd;
+    to = *fd;
     return true;
   }
 
