@@ -10,6 +10,11 @@
 namespace regcred::daemon {
 namespace {
 
+// Where the runner finds its worker: the program beside regcredd, or the configured socket.
+PullRunner::Where where_of(const PullTestConfig& c) {
+  return {PullRunner::default_program(), c.worker_socket};
+}
+
 constexpr std::size_t k_max_ca_file = 1U << 20U;
 
 }  // namespace
@@ -20,7 +25,7 @@ PullTests::PullTests(boost::asio::io_context& io, Loop& loop, sync::Store& store
       store_(store),
       config_(std::move(config)),
       finished_(std::move(finished)),
-      runner_(io, {PullRunner::default_program(), config_.worker_socket}, config_.concurrency),
+      runner_(io, where_of(config_), config_.concurrency),
       timer_(loop.timer()) {}
 
 PullTests::~PullTests() {
@@ -29,7 +34,7 @@ PullTests::~PullTests() {
 
 void PullTests::set_config(PullTestConfig config) {
   config_ = std::move(config);
-  runner_.reconfigure({PullRunner::default_program(), config_.worker_socket}, config_.concurrency);
+  runner_.reconfigure(where_of(config_), config_.concurrency);
 }
 
 void PullTests::stop() {

@@ -11,13 +11,8 @@ namespace regcred::daemon {
 namespace socket_api = core::socket_api;
 
 const core::HelperIndex& CredentialEndpoints::helper_index(bool root) {
-  const auto& table = root ? store_.table_with_local() : store_.table();
-  CachedIndex& c = root ? root_helper_index_ : helper_index_;
-  if (!c.index || c.generation != store_.generation()) {
-    c.index = std::make_unique<core::HelperIndex>(table);
-    c.generation = store_.generation();
-  }
-  return *c.index;
+  if (root) return root_helper_index_.over(store_.table_with_local(), store_.generation());
+  return helper_index_.over(store_.table(), store_.generation());
 }
 
 api::Response CredentialEndpoints::get(const api::Request& req) {
@@ -87,12 +82,8 @@ api::Response CredentialEndpoints::provider(const api::Request& req) {
   if (ns) {
     a = core::provider_answer(store_.namespace_table(*ns), r->image, r->api_version, hit);
   } else {
-    const auto& table = store_.table();
-    if (!provider_index_ || provider_generation_ != store_.generation()) {
-      provider_index_ = std::make_unique<core::ProviderIndex>(table);
-      provider_generation_ = store_.generation();
-    }
-    a = provider_index_->answer(r->image, r->api_version, hit);
+    a = provider_index_.over(store_.table(), store_.generation())
+            .answer(r->image, r->api_version, hit);
   }
   io::log_debug("provider answered", {{"image", r->image},
                                       {"namespace", ns.value_or("")},

@@ -46,16 +46,22 @@ class CredentialEndpoints {
   LocalChanged local_changed_;
   kube::IssuerState issuer_;
   std::function<void()> unknown_key_;
-  // Over store_.table() (and table_with_local() for root), rebuilt when the store's generation
-  // moves.
+  // An index over one of the store's tables, rebuilt when the store's generation moves.
+  template <class Index>
   struct CachedIndex {
-    std::unique_ptr<core::HelperIndex> index;
+    std::unique_ptr<Index> index;
     std::uint64_t generation = ~std::uint64_t{0};
+    const Index& over(const core::CredentialTable& table, std::uint64_t now) {
+      if (!index || generation != now) {
+        index = std::make_unique<Index>(table);
+        generation = now;
+      }
+      return *index;
+    }
   };
-  CachedIndex helper_index_;
-  CachedIndex root_helper_index_;
-  std::unique_ptr<core::ProviderIndex> provider_index_;
-  std::uint64_t provider_generation_ = ~std::uint64_t{0};
+  CachedIndex<core::HelperIndex> helper_index_;       // store_.table()
+  CachedIndex<core::HelperIndex> root_helper_index_;  // store_.table_with_local()
+  CachedIndex<core::ProviderIndex> provider_index_;   // store_.table()
 };
 
 }  // namespace regcred::daemon

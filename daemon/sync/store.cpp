@@ -51,20 +51,15 @@ void Store::set_local(const core::DockerConfig& local) {
   // whole (a login is rare).
   drop_stream("local");
   invalidate();
-  local_.clear();
   ++generation_;
   if (local.auths().empty()) return;
   Evaluated ev;
   ev.report.from = Provenance{"local", "", "local", "", "", ""};
   ev.node_wide = local_node_wide_;
   for (auto& e : core::local_table(local)) {
-    StoreEntry& out = local_[e.key];
-    out.key = e.key;
-    out.credential = e.credential;
-    out.from = ev.report.from;
     ev.items.push_back({e.key, std::move(e.credential), ""});
   }
-  std::string k = id("", "local", "local");
+  std::string k = local_id();
   streams_["local"].push_back(k);
   put(k, std::move(ev));
 }
@@ -294,11 +289,13 @@ const core::CredentialTable& Store::table() {
 
 const std::map<std::string, StoreEntry>& Store::with_local() {
   const View& v = view();
-  if (local_node_wide_ || local_.empty()) return v.entries;
+  const auto local = secrets_.find(local_id());
+  if (local_node_wide_ || local == secrets_.end()) return v.entries;
   if (with_local_generation_ != generation_) {
     with_local_ = v.entries;
-    for (const auto& [key, entry] : local_) {
-      auto [it, added] = with_local_.try_emplace(key, entry);
+    for (const auto& item : local->second.items) {
+      const StoreEntry entry{item.key, item.credential, item.email, local->second.report.from, {}};
+      auto [it, added] = with_local_.try_emplace(item.key, entry);
       if (added) continue;
       // The node-local entry wins its key: the secret that held it is shadowed, as in view().
       std::vector<Provenance> shadowed{it->second.from};
@@ -313,7 +310,7 @@ const std::map<std::string, StoreEntry>& Store::with_local() {
 }
 
 const core::CredentialTable& Store::table_with_local() {
-  if (local_node_wide_ || local_.empty()) return table();
+  if (local_node_wide_ || !secrets_.contains(local_id())) return table();
   with_local();
   return table_with_local_;
 }

@@ -112,6 +112,8 @@ class Store {
   };
   static Evaluated evaluate(const core::SecretManifest& s, const std::string& source);
   static std::string id(const std::string& ns, const std::string& name, const std::string& stream);
+  // The node-local pseudo-secret's key in secrets_ (ns "", so it sorts first).
+  static std::string local_id() { return id("", "local", "local"); }
   // A secret that gives node-wide entries (accepted and opted in).
   static bool gives(const Evaluated& ev) { return !ev.report.rejected && ev.node_wide; }
   // Puts `ev` in place of the secret `k` (nullopt: removes it), keeping the holders index and
@@ -140,7 +142,6 @@ class Store {
   core::CredentialTable table_;
   core::LabelSelector node_selector_;
   bool local_node_wide_ = false;
-  std::map<std::string, StoreEntry> local_;  // the node-local entries, node-wide or not
   std::uint64_t with_local_generation_ = ~std::uint64_t{0};
   std::map<std::string, StoreEntry> with_local_;
   core::CredentialTable table_with_local_;

@@ -37,7 +37,9 @@ Result<void> listen_and_serve(const std::string& path, const std::function<void(
   // Never closed: the process serves on it until it ends.
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return sys_error("socket");
-  // The mode is the socket's from the moment it has a name: no window with another one.
+  // The mode is the socket's from the moment it has a name: no window with another one. The
+  // umask is the process's: fine here, before any thread (regcredd's status socket, bound among
+  // threads, is given its mode in a private folder instead; daemon/api/server.cpp).
   const mode_t old = ::umask(0111);
   const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   ::umask(old);
